@@ -1,0 +1,1 @@
+"""The knowledge graph: store, vocabularies, reasoning, validation, export and the `kg` command."""

@@ -1,0 +1,166 @@
+"""Building and updating the store: parse, reason, validate, then write.
+
+Nothing is written until every document has parsed and the data has validated, so a bad
+document leaves the store as it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+import importlib.util
+from pathlib import Path
+
+from rdflib import Graph
+from tqdm import tqdm
+
+from loaders import DocumentError, LoadedDocument, load_file
+from loaders.iris import Minter
+from . import reasoning, vocabulary
+from .store import KnowledgeStore, fresh_store
+from .validation import Finding, validate
+
+
+class BuildError(Exception):
+    pass
+
+
+@dataclass
+class BuildReport:
+    documents: list[LoadedDocument] = field(default_factory=list)
+    failures: list[DocumentError] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    entailed: int = 0
+
+
+def bundled_corpus() -> Path:
+    """The documents shipped with the package (the repository's corpus/ folder)."""
+    spec = importlib.util.find_spec("kg.corpus")
+    if spec is None or not spec.submodule_search_locations:
+        raise BuildError("the bundled corpus is missing from this installation")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def corpus_files(corpus: str | Path) -> list[Path]:
+    corpus = Path(corpus)
+    if not corpus.is_dir():
+        raise BuildError(f"{corpus}: not a directory")
+    files = sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".txt" and not p.name.startswith("."))
+    if not files:
+        raise BuildError(f"{corpus}: no .txt documents in this directory")
+    return files
+
+
+class Builder:
+    def __init__(self, base: str | None = None, progress: bool = True):
+        self.minter = Minter(base)
+        self.progress = progress
+        self.ontology = vocabulary.ontology_graph()
+        self.shapes = vocabulary.shapes_graph()
+        self.gazetteer = vocabulary.gazetteer_graph(self.minter)
+        self.vocabulary = vocabulary.vocabulary_graph(self.minter)
+
+    # whole corpus -----------------------------------------------------------------
+    def build(self, corpus: str | Path, store_path: str | Path, keep_going: bool = False) -> BuildReport:
+        files = corpus_files(corpus)
+        report = BuildReport()
+        for path in self._bar(files, "parsing"):
+            try:
+                report.documents.append(load_file(path, self.minter.base))
+            except DocumentError as error:
+                report.failures.append(error)
+        if report.failures and not keep_going:
+            raise BuildError("not building; these documents failed:\n" + "\n".join(f"  {e}" for e in report.failures))
+        self._check_unique(report.documents)
+        report.warnings = self._validate(report.documents)
+        reference = self._reference_closure()
+        entailments = {doc.graph_iri: self._entailments(doc) for doc in self._bar(report.documents, "reasoning")}
+        with fresh_store(store_path, self.minter.base) as store:
+            store.bulk_put(self.minter.graph("ontology"), self.ontology)
+            store.bulk_put(self.minter.graph("gazetteer"), self.gazetteer)
+            store.bulk_put(self.minter.graph("vocabulary"), self.vocabulary)
+            store.bulk_put(self.minter.graph("entailments/vocabulary"), reference)
+            for doc in self._bar(report.documents, "storing"):
+                store.bulk_put(doc.graph_iri, doc.graph)
+                store.bulk_put(entailment_graph(doc.graph_iri), entailments[doc.graph_iri])
+        report.entailed = len(reference) + sum(len(g) for g in entailments.values())
+        return report
+
+    # some documents into an existing store ----------------------------------------
+    def load(self, files: list[Path], store: KnowledgeStore) -> BuildReport:
+        if store.base != self.minter.base:
+            raise BuildError(f"{store.path}: the store was built with base {store.base}, not {self.minter.base}")
+        report = BuildReport()
+        for path in files:
+            report.documents.append(load_file(path, self.minter.base))  # any failure stops before writing
+        self._check_unique(report.documents)
+        report.warnings = self._validate(report.documents)
+        graphs: dict[str, Graph] = {}
+        for doc in report.documents:
+            graphs[doc.graph_iri] = doc.graph
+            graphs[entailment_graph(doc.graph_iri)] = self._entailments(doc)
+        store.replace_graphs(graphs)
+        store.manifest["generation"] = store.manifest.get("generation", 0) + 1
+        store.save_manifest()
+        report.entailed = sum(len(g) for iri, g in graphs.items() if "/entailments/" in iri)
+        return report
+
+    def check(self, store: KnowledgeStore) -> list[Finding]:
+        """Validate what a store holds: every document graph with the gazetteer and vocabularies."""
+        data = Graph()
+        for iri in store.graph_names():
+            if "/graph/doc/" in iri or iri in (self.minter.graph("gazetteer"), self.minter.graph("vocabulary")):
+                for triple in store.graph(iri):
+                    data.add(triple)
+        return validate(data, self.shapes, self.ontology)
+
+    # steps ------------------------------------------------------------------------
+    def _validate(self, documents: list[LoadedDocument]) -> list[Finding]:
+        data = Graph()
+        for graph in (self.gazetteer, self.vocabulary, *(doc.graph for doc in documents)):
+            for triple in graph:
+                data.add(triple)
+        return validate(data, self.shapes, self.ontology)
+
+    def _entailments(self, doc: LoadedDocument) -> Graph:
+        return reasoning.entailments(doc.graph, self.ontology)
+
+    def _reference_closure(self) -> Graph:
+        """Entailments of the ontology with the gazetteer and vocabularies, computed once and cached."""
+        key = hashlib.sha256()
+        for graph in (self.ontology, self.gazetteer, self.vocabulary):
+            key.update(vocabulary.fingerprint(graph).encode())
+        cached = _cache_dir() / f"reference-closure-{key.hexdigest()[:16]}.nt"
+        if cached.exists():
+            return Graph().parse(cached, format="nt")
+        data = Graph()
+        for graph in (self.gazetteer, self.vocabulary):
+            for triple in graph:
+                data.add(triple)
+        closure = reasoning.entailments(data, self.ontology)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(".tmp")
+        closure.serialize(temporary, format="nt", encoding="utf-8")
+        temporary.replace(cached)
+        return closure
+
+    @staticmethod
+    def _check_unique(documents: list[LoadedDocument]) -> None:
+        seen: dict[str, str] = {}
+        for doc in documents:
+            if doc.iri in seen:
+                raise BuildError(f"{doc.source}: is the same document as {seen[doc.iri]} ({doc.iri})")
+            seen[doc.iri] = doc.source
+
+    def _bar(self, items, stage: str):
+        return tqdm(items, desc=stage, unit="doc", disable=not self.progress, leave=False)
+
+
+def entailment_graph(document_graph: str) -> str:
+    return document_graph.replace("/graph/doc/", "/graph/entailments/doc/", 1)
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("KG_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "mzkg")
+    return Path(root)
+

@@ -1,0 +1,169 @@
+"""The `kg` command: build, load, query, export and validate the knowledge graph."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import queries
+from loaders import DocumentError
+
+from .build import BuildError, Builder, BuildReport, bundled_corpus
+from .export import EXPORT_FORMATS, export
+from .query import QUERY_FORMATS, QueryError, run_query
+from .store import KnowledgeStore, StoreError, default_store_path
+from .validation import ValidationFailed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (BuildError, DocumentError, StoreError, QueryError, ValidationFailed, ValueError) as error:
+        print(f"kg {args.command}: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kg", description="Knowledge graph of Chinese civil-affairs (民政) policy documents.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help: str, run) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--store", type=Path, default=default_store_path(), help="store directory (default: $KG_STORE or ./kg-store)")
+        p.set_defaults(run=run)
+        return p
+
+    p = command("build", "(Re)build the store from every .txt document in a corpus directory.", _build)
+    p.add_argument("--corpus", type=Path, default=None, help="corpus directory (default: the bundled corpus)")
+    p.add_argument("--base", default=None, help="base IRI for minted IRIs (default: $KG_BASE or https://w3id.org/mzkg/id/)")
+    p.add_argument("--keep-going", action="store_true", help="build the documents that load even if some fail")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = command("load", "Add or replace documents in an existing store; a failure leaves it unchanged.", _load)
+    p.add_argument("files", nargs="+", type=Path)
+
+    p = command("query", "Run SPARQL (a saved query's name, a .rq file or query text) and print the results.", _query)
+    p.add_argument("query", help="saved query name (see `kg queries`), path to a .rq file, or SPARQL text")
+    p.add_argument("--format", choices=sorted(QUERY_FORMATS), default=None, help="csv for SELECT/ASK and ttl for graphs by default")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind a saved query's parameter")
+
+    p = command("queries", "List the saved queries with their parameters.", _list_queries)
+
+    p = command("export", "Write the whole dataset, or one graph, in an RDF format.", _export)
+    p.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="trig")
+    p.add_argument("--graph", default=None, help="IRI of one named graph (default: every graph)")
+    p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: standard output)")
+
+    command("validate", "Check the stored data against the SHACL shapes.", _validate)
+    return parser
+
+
+def _build(args) -> int:
+    corpus = args.corpus or bundled_corpus()
+    builder = Builder(args.base, progress=not args.quiet)
+    report = builder.build(corpus, args.store, keep_going=args.keep_going)
+    _print_report(report, f"Built {args.store} from {corpus}")
+    return 0
+
+
+def _load(args) -> int:
+    store = KnowledgeStore.open(args.store)
+    report = Builder(store.base, progress=False).load(args.files, store)
+    _print_report(report, f"Loaded into {args.store}")
+    return 0
+
+
+def _query(args) -> int:
+    store = KnowledgeStore.open(args.store, read_only=True)
+    text, saved = _query_text(args.query)
+    bindings = dict(_split_param(p) for p in args.param)
+    run_query(store, text, sys.stdout.buffer, args.format, saved=saved, bindings=bindings)
+    return 0
+
+
+def _list_queries(args) -> int:
+    for q in queries.all_queries():
+        params = ", ".join(f"{p.name} ({p.kind})" for p in q.parameters)
+        print(f"{q.name:24} {q.title}" + (f"   [parameters: {params}]" if params else ""))
+    return 0
+
+
+def _export(args) -> int:
+    store = KnowledgeStore.open(args.store, read_only=True)
+    if args.output:
+        with open(args.output, "wb") as out:
+            export(store, out, args.format, args.graph)
+    else:
+        export(store, sys.stdout.buffer, args.format, args.graph)
+    return 0
+
+
+def _validate(args) -> int:
+    store = KnowledgeStore.open(args.store, read_only=True)
+    warnings = Builder(store.base, progress=False).check(store)
+    for finding in warnings:
+        print(finding)
+    print(f"{args.store}: conforms to the shapes ({len(warnings)} warning(s))")
+    return 0
+
+
+def _query_text(spec: str) -> tuple[str, queries.SavedQuery | None]:
+    try:
+        saved = queries.get(spec)
+        return saved.text, saved
+    except queries.QueryNotFound:
+        pass
+    path = Path(spec)
+    if spec.endswith(".rq") or (len(spec) < 256 and "\n" not in spec and path.is_file()):
+        if not path.is_file():
+            raise QueryError(f"{spec}: no such query file or saved query")
+        text = path.read_text("utf-8")
+        return text, queries.parse(path.stem, text)
+    return spec, None
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise QueryError(f"--param {text!r}: expected NAME=VALUE")
+    return name.lstrip("?$"), value
+
+
+def _print_report(report: BuildReport, heading: str) -> None:
+    print(heading)
+    columns = ("sections", "measures", "targets", "projects", "triples")
+    print(f"{'document':56} " + " ".join(f"{c:>9}" for c in columns))
+    totals = dict.fromkeys(columns, 0)
+    for doc in report.documents:
+        title = doc.metadata.title + (" (title inferred)" if doc.metadata.title_inferred else "")
+        print(f"{_fit(title, 56)} " + " ".join(f"{doc.summary[c]:>9}" for c in columns))
+        for c in columns:
+            totals[c] += doc.summary[c]
+    print(f"{'total (' + str(len(report.documents)) + ' documents)':56} " + " ".join(f"{totals[c]:>9}" for c in columns))
+    print(f"entailed triples (OWL 2 RL): {report.entailed}")
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    for failure in report.failures:
+        print(f"skipped: {failure}")
+
+
+def _fit(text: str, width: int) -> str:
+    """Pad or cut text to a display width, counting CJK characters as two columns."""
+    out, used = "", 0
+    for ch in text:
+        w = 2 if ord(ch) > 0x2E80 else 1
+        if used + w > width - 1:
+            out += "…"
+            used += 1
+            break
+        out += ch
+        used += w
+    return out + " " * max(0, width - used)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

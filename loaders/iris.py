@@ -1,0 +1,60 @@
+"""IRIs: deterministic, readable, and minted under a configurable base.
+
+Nothing here depends on file names, load order or the machine: a document's IRI comes
+from its jurisdiction, kind, period and title; the nodes inside it from their place in
+the document.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+
+DEFAULT_BASE = "https://w3id.org/mzkg/id/"
+_KIND_SLUGS = {"FiveYearPlan": "plan", "AnnualWorkPlan": "workplan", "PolicyOpinion": "opinion", "PolicyDocument": "doc"}
+
+
+def default_base() -> str:
+    return os.environ.get("KG_BASE", DEFAULT_BASE)
+
+
+def digest(text: str, length: int = 8) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+def check_base(base: str) -> str:
+    if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
+        raise ValueError(f"base IRI {base!r} must be an http(s) IRI ending in '/' or '#'")
+    return base
+
+
+class Minter:
+    def __init__(self, base: str | None = None):
+        self.base = check_base(base or default_base())
+
+    def __call__(self, path: str) -> str:
+        return self.base + path
+
+    # shared nodes
+    def unit(self, code: str) -> str:
+        return self(f"unit/{code}")
+
+    def organisation(self, name: str) -> str:
+        return self(f"org/{digest(name, 10)}")
+
+    def instrument(self, key: str) -> str:
+        return self(f"instrument/{digest(key, 10)}")
+
+    def graph(self, name: str) -> str:
+        return self(f"graph/{name}")
+
+    # documents
+    @staticmethod
+    def document_slug(unit_code: str | None, kind: str, period: str, title: str) -> str:
+        place = unit_code[:6] if unit_code else "000000"
+        return f"{place}-{_KIND_SLUGS.get(kind, 'doc')}-{period}-{digest(title, 6)}"
+
+    def document(self, slug: str) -> str:
+        return self(f"doc/{slug}")
+
+    def document_graph(self, slug: str) -> str:
+        return self.graph(f"doc/{slug}")

@@ -1,0 +1,158 @@
+"""Quantified goals in running text: "到2025年…覆盖率达到85%", "不少于30个", "1000张以上"…
+
+Each becomes a Target with the indicator as written, the value in the unit as written, a
+comparator, and a year (stated, or the plan's end). Statements about the past period
+("十三五"末…达到54%) become achieved values rather than targets.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .metadata import Metadata
+from .model import Section, Span, Target
+from .numbers import CN_NUMERAL, normalized, parse_number
+
+UNITS = (
+    "个百分点|万平方米|平方米|万人次|人次|万张|张|万个|个|家|万人|人|名|所|座|户|万元|亿元|元|天|次|场次|处|条|项|支|台|套|间|床|%|‰"
+)
+_COMPARATORS = [
+    ("不低于", ">="), ("不少于", ">="), ("不小于", ">="), ("超过", ">"), ("高于", ">"), ("大于", ">"),
+    ("不超过", "<="), ("不高于", "<="), ("不大于", "<="), ("低于", "<"), ("少于", "<"),
+    ("提高到", "="), ("提高至", "="), ("提升到", "="), ("提升至", "="), ("增加到", "="), ("增至", "="),
+    ("增长到", "="), ("保持在", "="), ("控制在", "="), ("达到", "="), ("达", "="),
+]
+_COUNT_VERBS = "新建|新增|建设|建成|打造|培育|改造|完成|设立|创建|开展|支持"
+_QUANTITY = re.compile(
+    r"(?P<pre>" + "|".join(c for c, _ in _COMPARATORS) + r"|" + _COUNT_VERBS + r")?"
+    r"(?P<num>\d+(?:\.\d+)?|[" + CN_NUMERAL + r"]{1,4})"
+    r"(?:\s*[-—~至到]\s*(?P<num2>\d+(?:\.\d+)?))?"
+    r"\s*(?P<unit>(?:" + UNITS + r")(?:/[\u4e00-\u9fff]{1,2}){0,2})"
+    r"(?P<post>以上|以下|左右|以内)?"
+)
+_YEAR_CONTEXT = re.compile(r"(?:到|至|力争到|力争至|于)(20\d\d)年")
+_PAST = re.compile(r"十[一二三]五|已经|已|累计|截至|截止|从\d{4}年|比20\d\d年")
+_LEADING_NOISE = re.compile(
+    r"^(?:(?:到|至|力争到|力争至)?20\d\d年(?:底|末|前|底前)?|力争|全市|我市|确保|实现|推动|逐步|基本|进一步|同时|其中|并|使|让|要)+"
+)
+_TRAILING_NOISE = re.compile(r"(?:均|分别|要|应|能|稳步|持续|力争|全部|总数)+$")
+_CLAUSE = re.compile(r"[^,;:。!?]+")
+_COUNT_UNIT = re.compile(r"个|家|所|座|处|条|项|支|台|套|间|张|名|人|户|万个|万张|万人")
+_ACTION_END = re.compile(r"(?:推进|建设|建成|完成|打造|培育|新建|新增|改造|设立|创建|开展|支持|提供|配备)$")
+_POST_COMPARATORS = {"以上": ">=", "以下": "<=", "左右": "=", "以内": "<="}
+
+
+def prose_targets(text: str, spans: list[tuple[Section | None, Span]], meta: Metadata) -> list[Target]:
+    targets: list[Target] = []
+    for section, span in spans:
+        paragraph = text[span.start : span.end]
+        background = section is not None and section.kind == "background"
+        for sentence in re.finditer(r"[^。;!?]+", paragraph):
+            start = span.start + sentence.start()
+            targets.extend(_sentence_targets(sentence.group(), start, section, meta, background))
+    return targets
+
+
+def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, background: bool) -> list[Target]:
+    year_match = _YEAR_CONTEXT.search(sentence)
+    achieved = background or (year_match is None and bool(_PAST.search(sentence)))
+    year = int(year_match.group(1)) if year_match else None
+    found: list[Target] = []
+    for clause in _CLAUSE.finditer(sentence):
+        values = [m for m in _QUANTITY.finditer(clause.group()) if _is_target(m, clause.group())]
+        if not values:
+            continue
+        for m, indicator in _labelled(values, clause.group()):
+            target = _target(m, indicator, clause.group(), Span(offset + clause.start(), offset + clause.end()), section)
+            if target is None:
+                continue
+            if achieved:
+                target.achievement = True
+                target.actual_value, target.value = target.value, None
+                target.actual_year = year or _past_year(sentence, meta)
+                target.comparator = None
+            else:
+                target.year = year or meta.period_end
+            found.append(target)
+    return found
+
+
+def _is_target(m: re.Match, clause: str) -> bool:
+    before = clause[: m.start()]
+    if before.endswith(("第", "《")) or re.search(r"\d$", before) or m.group("unit") == "个百分点":
+        return False
+    if m.group("unit") in ("%", "‰", "个百分点"):
+        return bool(m.group("pre") or m.group("post")) or bool(re.search(r"率|比例|占比|比重", before))
+    return bool(m.group("pre") or m.group("post"))
+
+
+def _labelled(values: list[re.Match], clause: str) -> list[tuple[re.Match, str]]:
+    """Pair each value with its indicator: its own words before it, else the first value's."""
+    starts = [0] + [m.end() for m in values[:-1]]
+    ends = [m.start() for m in values[1:]] + [len(clause)]
+    own = [_label(clause[start : m.start()], m, clause[m.end() : end]) for start, m, end in zip(starts, values, ends)]
+    first = own[0]
+    if len(values) > 1 and all(own[1:]) and not re.search(r"分别", clause):
+        return [(m, label) for m, label in zip(values, own) if label]
+    if not first:
+        return []
+    labels = _spread(first, len(values), clause)
+    if len(values) == 1:
+        return [(values[0], label) for label in labels]
+    return list(zip(values, labels))
+
+
+def _label(before: str, m: re.Match, after: str = "") -> str:
+    label = _LEADING_NOISE.sub("", before.strip())
+    label = _TRAILING_NOISE.sub("", label).strip()
+    label = re.sub(r"从.*$", "", label).strip("、 ")
+    pre = m.group("pre") or ""
+    if re.fullmatch(_COUNT_VERBS, pre):
+        label = pre + (after.strip() or label)
+    elif _COUNT_UNIT.fullmatch(m.group("unit")) and len(after.strip("、 ")) >= 2 and (len(label) < 4 or _ACTION_END.search(label)):
+        label = after.strip("、 ")
+    return label if 3 <= len(label) <= 60 else ""
+
+
+def _spread(label: str, count: int, clause: str) -> list[str]:
+    """One label per value: "A、B均超过60%" gives A and B; "城乡…分别达到10个、5个" gives 城市… and 农村…."""
+    if count == 1:
+        parts = re.split(r"、", label)
+        return [label] if "均" not in clause or len(parts) == 1 else parts
+    if "城乡" in label and count == 2:
+        return [label.replace("城乡", "城市", 1), label.replace("城乡", "农村", 1)]
+    return [label] * count
+
+
+def _target(m: re.Match, label: str, clause: str, span: Span, section) -> Target | None:
+    value = parse_number(m.group("num"))
+    if value is None:
+        return None
+    unit = m.group("unit")
+    comparator = _comparator(m.group("pre"), m.group("post"))
+    target = Target(indicator_label=label, span=span, section=section, unit=unit, text=m.group().strip())
+    if m.group("num2"):
+        target.value, target.range_max, comparator = value, Decimal(m.group("num2")), "range"
+    else:
+        target.value = value
+    target.comparator = comparator
+    target.normalized_value = normalized(value, unit)
+    return target
+
+
+def _comparator(pre: str | None, post: str | None) -> str:
+    if post in _POST_COMPARATORS:
+        return _POST_COMPARATORS[post]
+    for word, comparator in _COMPARATORS:
+        if pre == word:
+            return comparator
+    return "="
+
+
+def _past_year(sentence: str, meta: Metadata) -> int | None:
+    years = [int(y) for y in re.findall(r"(20\d\d)年", sentence)]
+    if years:
+        return max(years)
+    if "十三五" in sentence:
+        return 2020
+    return meta.period_start - 1 if meta.period_start else None
