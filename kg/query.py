@@ -60,6 +60,8 @@ def run_query(store: KnowledgeStore, text: str, out: BinaryIO, fmt: str | None =
         result = store.query(text, substitutions=bind(saved, bindings or {}))
     except SyntaxError as error:
         raise QueryError(f"SPARQL syntax error: {error}") from error
+    except (RuntimeError, OSError) as error:
+        raise QueryError(f"the query failed: {error}") from error
     if isinstance(result, ox.QueryTriples):
         fmt = fmt or "ttl"
         if fmt not in GRAPH_FORMATS:

@@ -40,9 +40,10 @@ def load_file(path: str | Path, base: str | None = None) -> LoadedDocument:
 
 
 def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None) -> LoadedDocument:
+    minter = Minter(base)
     decoded = decode(data, source)
     try:
-        return _build(decoded.text, decoded.encoding, source, Minter(base))
+        return _build(decoded.text, decoded.encoding, source, minter)
     except DocumentError:
         raise
     except Exception as error:  # a parser bug must name the file, not take the build down silently

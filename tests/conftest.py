@@ -1,0 +1,34 @@
+"""Shared fixtures: the bundled corpus loaded once, and a store built from it once per session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.build import Builder, bundled_corpus, corpus_files
+from loaders import load_file
+
+CORPUS = bundled_corpus()
+
+
+def by_place(documents):
+    return {doc.metadata.jurisdiction.name: doc for doc in documents}
+
+
+@pytest.fixture(scope="session")
+def corpus_paths() -> dict[str, Path]:
+    """Corpus files keyed by the jurisdiction their content names (never by file name)."""
+    return {load_file(p).metadata.jurisdiction.name: p for p in corpus_files(CORPUS)}
+
+
+@pytest.fixture(scope="session")
+def docs():
+    return by_place(load_file(p) for p in corpus_files(CORPUS))
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """A store built from the bundled corpus, with the build report."""
+    store = tmp_path_factory.mktemp("store") / "kg"
+    report = Builder(progress=False).build(CORPUS, store)
+    return store, report

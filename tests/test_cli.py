@@ -1,0 +1,91 @@
+"""The `kg` command as a user runs it."""
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from pyoxigraph import Dataset, RdfFormat, parse
+from rdflib import Dataset as RdflibDataset, Graph
+
+
+def kg(*args, check=True):
+    result = subprocess.run([sys.executable, "-m", "kg.cli", *map(str, args)], capture_output=True)
+    if check and result.returncode != 0:
+        raise AssertionError(result.stderr.decode())
+    return result
+
+
+def test_build_prints_a_summary_per_document(tmp_path, corpus_paths):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(corpus_paths["东莞市"], corpus / "x.txt")
+    out = kg("build", "--corpus", corpus, "--store", tmp_path / "store").stdout.decode()
+    assert "关于全面加强民政工作的意见" in out
+    line = next(l for l in out.splitlines() if l.startswith("关于全面加强"))
+    assert line.split()[1:4] == ["10", "25", "2"]  # sections, measures, targets
+    assert "sections" in out and "triples" in out
+
+
+def test_query_by_saved_name_in_every_result_format(built):
+    store = built[0]
+    out = kg("query", "plans", "--store", store).stdout.decode()
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 5
+    data = json.loads(kg("query", "plans", "--store", store, "--format", "json").stdout)
+    assert len(data["results"]["bindings"]) == 5
+    assert kg("query", "plans", "--store", store, "--format", "tsv").stdout.startswith(b"?plan\t")
+    assert b"<sparql" in kg("query", "plans", "--store", store, "--format", "xml").stdout
+
+
+def test_query_text_and_graph_formats(built):
+    store = built[0]
+    construct = "CONSTRUCT { ?d ?p ?o } WHERE { ?d a <https://w3id.org/mzkg/ontology#PolicyOpinion> ; ?p ?o }"
+    ttl = kg("query", construct, "--store", store).stdout
+    assert len(Graph().parse(data=ttl, format="turtle")) > 5
+    nt = kg("query", construct, "--store", store, "--format", "nt").stdout
+    assert len(Graph().parse(data=nt, format="nt")) == len(Graph().parse(data=ttl, format="turtle"))
+
+
+def test_query_with_a_parameter(built, tmp_path):
+    rq = tmp_path / "doc.rq"
+    rq.write_text("# title: One document\n# description: d\n# param: doc iri  a document\n"
+                  "SELECT ?doc ?title WHERE { ?doc <http://purl.org/dc/terms/title> ?title }\n", "utf-8")
+    store = built[0]
+    doc = next(d.iri for d in built[1].documents if d.metadata.jurisdiction.name == "十堰市")
+    out = kg("query", rq, "--store", store, "--param", f"doc={doc}").stdout.decode()
+    assert out.splitlines() == ["doc,title", f"{doc},十堰市2025年民政工作要点"]
+    bad = kg("query", rq, "--store", store, "--param", "doc=not an iri", check=False)
+    assert bad.returncode == 1 and b"not a valid iri" in bad.stderr
+
+
+def test_query_errors_are_one_clear_line(built):
+    result = kg("query", "SELECT WHERE {", "--store", built[0], check=False)
+    assert result.returncode == 1 and result.stderr.decode().startswith("kg query: SPARQL syntax error")
+    missing = kg("query", "plans", "--store", "/nonexistent/store", check=False)
+    assert missing.returncode == 1 and b"kg build" in missing.stderr
+
+
+@pytest.mark.parametrize("fmt", ["trig", "nq", "jsonld"])
+def test_export_parses_back(built, fmt):
+    out = kg("export", "--store", built[0], "--format", fmt).stdout
+    formats = {"trig": RdfFormat.TRIG, "nq": RdfFormat.N_QUADS, "jsonld": RdfFormat.JSON_LD}
+    assert len(Dataset(parse(out, formats[fmt]))) > 40000
+
+
+def test_export_one_graph_as_turtle(built):
+    doc = built[1].documents[0]
+    out = kg("export", "--store", built[0], "--format", "ttl", "--graph", doc.graph_iri).stdout
+    assert len(Graph().parse(data=out, format="turtle")) == len(doc.graph)
+    assert kg("export", "--store", built[0], "--graph", "https://nope/", check=False).returncode == 1
+
+
+def test_validate(built):
+    out = kg("validate", "--store", built[0]).stdout.decode()
+    assert "conforms" in out
+
+
+def test_list_saved_queries():
+    out = kg("queries").stdout.decode()
+    assert {"plans", "measures", "projects"} <= {line.split()[0] for line in out.splitlines()}

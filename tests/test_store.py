@@ -1,0 +1,128 @@
+"""The store: build, stable IRIs across builds, atomic load, validation."""
+import shutil
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from kg.build import BuildError, Builder, bundled_corpus, entailment_graph
+from kg.store import KnowledgeStore
+from kg.validation import ValidationFailed, validate
+from kg.vocabulary import ontology_graph, shapes_graph
+from loaders import DocumentError
+from ontology import MZ
+
+
+def iris_of(store_path):
+    store = KnowledgeStore.open(store_path, read_only=True)
+    return {r["s"].value for r in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }")}
+
+
+def count(store_path):
+    store = KnowledgeStore.open(store_path, read_only=True)
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
+
+
+def test_build_writes_every_graph(built):
+    store_path, report = built
+    store = KnowledgeStore.open(store_path, read_only=True)
+    names = store.graph_names()
+    for doc in report.documents:
+        assert doc.graph_iri in names and entailment_graph(doc.graph_iri) in names
+    assert any(n.endswith("/graph/ontology") for n in names)
+    assert any(n.endswith("/graph/gazetteer") for n in names)
+    assert report.entailed > 0 and not report.failures
+
+
+def test_entailments_are_stored_apart(built):
+    store_path, report = built
+    store = KnowledgeStore.open(store_path, read_only=True)
+    doc = next(d for d in report.documents if d.metadata.jurisdiction.name == "武汉市")
+    ask = f"""ASK {{ GRAPH <{entailment_graph(doc.graph_iri)}> {{ <{doc.iri}> a <http://purl.org/dc/terms/BibliographicResource> }} }}"""
+    assert store.query(ask)
+    not_asserted = f"""ASK {{ GRAPH <{doc.graph_iri}> {{ <{doc.iri}> a <http://purl.org/dc/terms/BibliographicResource> }} }}"""
+    assert not store.query(not_asserted)
+    # the transitive part-of reaches the province from a county
+    assert store.query("""ASK { <https://w3id.org/mzkg/id/unit/420106000000> <https://w3id.org/mzkg/ontology#partOf>
+                                 <https://w3id.org/mzkg/id/unit/420000000000> }""")
+
+
+def test_iris_are_stable_across_builds(built, tmp_path):
+    store_path, _ = built
+    again = tmp_path / "again"
+    Builder(progress=False).build(bundled_corpus(), again)
+    assert iris_of(again) == iris_of(store_path)
+
+
+def test_failed_load_leaves_the_store_unchanged(built, tmp_path, corpus_paths):
+    store_path, _ = built
+    work = tmp_path / "store"
+    shutil.copytree(store_path, work)
+    before = count(work)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    store = KnowledgeStore.open(work)
+    with pytest.raises(DocumentError):
+        Builder(store.base, progress=False).load([corpus_paths["武汉市"], bad], store)
+    del store
+    assert count(work) == before
+
+
+def test_load_replaces_a_document(built, tmp_path, corpus_paths):
+    store_path, report = built
+    work = tmp_path / "store"
+    shutil.copytree(store_path, work)
+    before = count(work)
+    edited = tmp_path / "edited.txt"
+    text = corpus_paths["十堰市"].read_text("utf-8")
+    edited.write_text(text.rstrip("\n") + "\n(三十四)新增一项举措。具体内容。\n", "utf-8")
+    store = KnowledgeStore.open(work)
+    loaded = Builder(store.base, progress=False).load([edited], store)
+    iri = loaded.documents[0].iri
+    assert iri == next(d.iri for d in report.documents if d.metadata.jurisdiction.name == "十堰市")
+    measures = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{MZ.Measure}> ; <{MZ.inDocument}> <{iri}> }}")
+    assert int(next(iter(measures))["n"].value) == 34
+    del store
+    assert count(work) > before
+
+
+def test_build_with_a_bad_document_fails_without_touching_the_store(built, tmp_path, corpus_paths):
+    store_path, _ = built
+    work = tmp_path / "store"
+    shutil.copytree(store_path, work)
+    before = count(work)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(corpus_paths["东莞市"], corpus / "a.txt")
+    (corpus / "b.txt").write_bytes(b"")
+    with pytest.raises(BuildError, match="b.txt: the file is empty"):
+        Builder(progress=False).build(corpus, work)
+    assert count(work) == before
+    report = Builder(progress=False).build(corpus, work, keep_going=True)
+    assert len(report.documents) == 1 and len(report.failures) == 1
+
+
+def test_the_same_document_twice_is_refused(tmp_path, corpus_paths):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(corpus_paths["东莞市"], corpus / "one.txt")
+    shutil.copy(corpus_paths["东莞市"], corpus / "two.txt")
+    with pytest.raises(BuildError, match="same document"):
+        Builder(progress=False).build(corpus, tmp_path / "store")
+
+
+def test_stored_data_conforms_to_the_shapes(built):
+    store_path, _ = built
+    store = KnowledgeStore.open(store_path, read_only=True)
+    warnings = Builder(store.base, progress=False).check(store)
+    assert all(w.severity != "Violation" for w in warnings)
+
+
+def test_shapes_catch_a_broken_passage():
+    g = Graph()
+    p = URIRef("https://example.org/p")
+    g.add((p, URIRef(str(MZ) + "startOffset"), Literal(10)))
+    g.add((p, URIRef(str(MZ) + "endOffset"), Literal(5)))
+    from rdflib import RDF
+    g.add((p, RDF.type, MZ.Passage))
+    with pytest.raises(ValidationFailed, match="violation"):
+        validate(g, shapes_graph(), ontology_graph())
