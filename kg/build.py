@@ -35,7 +35,7 @@ class BuildReport:
 
 def bundled_corpus() -> Path:
     """The documents shipped with the package (the repository's corpus/ folder)."""
-    spec = importlib.util.find_spec("kg.corpus")
+    spec = importlib.util.find_spec("corpus")
     if spec is None or not spec.submodule_search_locations:
         raise BuildError("the bundled corpus is missing from this installation")
     return Path(list(spec.submodule_search_locations)[0])
