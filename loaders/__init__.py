@@ -13,7 +13,10 @@ from .iris import Minter
 from .metadata import Metadata, read_metadata
 from .normalize import NormalizedText
 from .rdf import DocumentGraph, content_hash
-from .structure import parse_structure
+from .citations import find_citations
+from .places import find_mentions
+from .structure import lines_of, parse_structure
+from .tables import table_targets
 from .targets import prose_targets
 
 __all__ = ["DocumentError", "LoadedDocument", "load_bytes", "load_file"]
@@ -55,12 +58,15 @@ def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocum
     gazetteer = Gazetteer.default()
     meta = read_metadata(norm.text, gazetteer)
     structure = parse_structure(norm.text)
-    targets = prose_targets(norm.text, structure.paragraphs + _box_spans(structure), meta)
+    targets = [t for table in structure.tables for t in table_targets(table, norm.text, meta.period_end)]
+    targets += prose_targets(norm.text, structure.paragraphs + _box_spans(structure), meta)
     slug = Minter.document_slug(meta.jurisdiction.code if meta.jurisdiction else None, meta.kind, _period(meta), meta.title)
     writer = DocumentGraph(minter, slug, norm, meta)
     writer.document(content_hash(text))
     writer.structure(structure)
     writer.targets(targets, IndicatorIndex(minter, writer.g).concept)
+    found = writer.units(find_mentions(norm.text, gazetteer, meta.jurisdiction)) + writer.instruments(find_citations(norm.text))
+    writer.link(found, [line.span for line in lines_of(norm.text)])
     summary = {
         "sections": len(structure.sections),
         "measures": len(structure.measures),

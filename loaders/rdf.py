@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from decimal import Decimal
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
@@ -44,6 +45,7 @@ class DocumentGraph:
         self.g = Graph()
         self.g.bind("mz", MZ)
         self.g.bind("dcterms", DCTERMS)
+        self.spans: list[tuple[URIRef, Span]] = []  # extracted nodes and the text they cover
 
     def node(self, path: str) -> URIRef:
         return URIRef(f"{self.doc}/{path}")
@@ -65,6 +67,7 @@ class DocumentGraph:
         return iri
 
     def extracted(self, iri: URIRef, cls, label: str, span: Span, parent) -> None:
+        self.spans.append((iri, span))
         self.add(iri, RDF.type, cls)
         self.add(iri, RDFS.label, zh(label))
         self.add(iri, MZ.inDocument, self.doc)
@@ -194,6 +197,34 @@ class DocumentGraph:
             self.add(iri, MZ.bindingness, BINDINGNESS.get(t.bindingness))
             if t.table:
                 self.add(iri, MZ.fromTable, self.node(f"table/{t.table.ordinal}"))
+
+
+    # what the text names: places and cited instruments ----------------------------
+    def link(self, found: list[tuple[Span, URIRef, URIRef]], lines: list[Span]) -> None:
+        """Attach each (span, predicate, object) to the document, to the line (as a passage)
+        it occurs in, and to every extracted node whose text contains it."""
+        starts = [line.start for line in lines]
+        for span, predicate, obj in found:
+            self.add(self.doc, predicate, obj)
+            k = bisect_right(starts, span.start) - 1
+            if k >= 0 and lines[k].end >= span.end:
+                self.add(self.passage(lines[k]), predicate, obj)
+            for node, covered in self.spans:
+                if covered.start <= span.start and span.end <= covered.end:
+                    self.add(node, predicate, obj)
+
+    def units(self, mentions) -> list[tuple[Span, URIRef, URIRef]]:
+        return [(m.span, MZ.mentionsUnit, URIRef(self.m.unit(m.unit.code))) for m in mentions]
+
+    def instruments(self, citations) -> list[tuple[Span, URIRef, URIRef]]:
+        found = []
+        for c in citations:
+            iri = URIRef(self.m.instrument(c.key))
+            self.add(iri, RDF.type, MZ.PolicyInstrument)
+            self.add(iri, RDFS.label, zh(c.key))
+            self.add(iri, MZ.citedTitle, Literal(self.norm.original_text(c.span.start + 1, c.span.end - 1)))
+            found.append((c.span, MZ.cites, iri))
+        return found
 
 
 def _target_label(t: Target) -> str:
