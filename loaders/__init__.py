@@ -14,6 +14,7 @@ from .metadata import Metadata, read_metadata
 from .normalize import NormalizedText
 from .rdf import DocumentGraph, content_hash
 from .citations import find_citations
+from .concepts import vocabulary
 from .places import find_mentions
 from .structure import lines_of, parse_structure
 from .tables import table_targets
@@ -64,7 +65,9 @@ def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocum
     writer = DocumentGraph(minter, slug, norm, meta)
     writer.document(content_hash(text))
     writer.structure(structure)
-    writer.targets(targets, IndicatorIndex(minter, writer.g).concept)
+    vocab = vocabulary(minter.base)
+    writer.targets(targets, IndicatorIndex(minter, writer.g, vocab.indicators).concept)
+    writer.classify(vocab.groups, vocab.areas)
     found = writer.units(find_mentions(norm.text, gazetteer, meta.jurisdiction)) + writer.instruments(find_citations(norm.text))
     writer.link(found, [line.span for line in lines_of(norm.text)])
     summary = {

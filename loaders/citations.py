@@ -9,7 +9,7 @@ from .model import Span
 from .normalize import normalize_label
 
 _TITLE = re.compile(r"《([^《》]{2,80})》")
-_QUOTES = re.compile(r"[“”‘’\"'「」『』〈〉<>]")
+_QUOTES = re.compile(r"[“”‘’\"'「」『』〈〉<>\s]")
 
 
 @dataclass(frozen=True)

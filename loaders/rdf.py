@@ -46,6 +46,8 @@ class DocumentGraph:
         self.g.bind("mz", MZ)
         self.g.bind("dcterms", DCTERMS)
         self.spans: list[tuple[URIRef, Span]] = []  # extracted nodes and the text they cover
+        self.texts: dict[URIRef, str] = {}          # what each node says, for classification
+        self.parents: dict[URIRef, URIRef] = {}
 
     def node(self, path: str) -> URIRef:
         return URIRef(f"{self.doc}/{path}")
@@ -66,8 +68,11 @@ class DocumentGraph:
             self.add(iri, MZ.exactText, Literal(self.norm.original[start:end]))
         return iri
 
-    def extracted(self, iri: URIRef, cls, label: str, span: Span, parent) -> None:
+    def extracted(self, iri: URIRef, cls, label: str, span: Span, parent, text: str = "") -> None:
         self.spans.append((iri, span))
+        self.texts[iri] = label + text
+        if parent is not None:
+            self.parents[iri] = parent
         self.add(iri, RDF.type, cls)
         self.add(iri, RDFS.label, zh(label))
         self.add(iri, MZ.inDocument, self.doc)
@@ -125,14 +130,14 @@ class DocumentGraph:
             self.add(iri, MZ.ordinal, Literal(section.ordinal, datatype=XSD.integer))
         for measure in st.measures:
             iri = self.node(f"measure/{measure.ordinal}")
-            self.extracted(iri, MZ.Measure, measure.label, measure.span, self.section_iri(measure.section))
+            self.extracted(iri, MZ.Measure, measure.label, measure.span, self.section_iri(measure.section), measure.description)
             self.add(iri, MZ.ordinal, Literal(measure.ordinal, datatype=XSD.integer))
             self.add(iri, MZ.number, Literal(measure.number) if measure.number else None)
             if measure.description:
                 self.add(iri, DCTERMS.description, zh(measure.description))
         for goal in st.goals:
             iri = self.node(f"goal/{goal.ordinal}")
-            self.extracted(iri, MZ.Goal, goal.label, goal.span, self.section_iri(goal.section))
+            self.extracted(iri, MZ.Goal, goal.label, goal.span, self.section_iri(goal.section), goal.description)
             self.add(iri, MZ.ordinal, Literal(goal.ordinal, datatype=XSD.integer))
             if goal.description:
                 self.add(iri, DCTERMS.description, zh(goal.description))
@@ -145,7 +150,8 @@ class DocumentGraph:
 
     def box(self, box: Box) -> None:
         iri = self.node(f"box/{box.ordinal}")
-        self.extracted(iri, MZ.ProjectBox, box.title or f"专栏{box.number or box.ordinal}", box.span, self.section_iri(box.section))
+        self.extracted(iri, MZ.ProjectBox, box.title or f"专栏{box.number or box.ordinal}", box.span,
+                       self.section_iri(box.section), box.description)
         self.add(iri, RDF.type, MZ.Project)
         if _PROGRAMME.search(box.title):
             self.add(iri, RDF.type, MZ.Programme)
@@ -156,7 +162,8 @@ class DocumentGraph:
             self.add(iri, DCTERMS.description, zh(box.description))
         for item in box.items:
             item_iri = self.node(f"box/{box.ordinal}/item/{item.ordinal}")
-            self.extracted(item_iri, MZ.ProjectItem, item.label, item.span, None)
+            self.extracted(item_iri, MZ.ProjectItem, item.label, item.span, None, item.description)
+            self.parents[item_iri] = iri
             self.add(item_iri, RDF.type, MZ.Project)
             if _PROGRAMME.search(item.label):
                 self.add(item_iri, RDF.type, MZ.Programme)
@@ -172,7 +179,7 @@ class DocumentGraph:
         for ordinal, t in enumerate(targets, 1):
             iri = self.node(f"target/{ordinal}")
             parent = self.node(f"table/{t.table.ordinal}") if t.table else self.section_iri(t.section)
-            self.extracted(iri, MZ.IndicatorTarget, _target_label(t), t.span, parent)
+            self.extracted(iri, MZ.IndicatorTarget, _target_label(t), t.span, parent, t.text or "")
             self.add(iri, MZ.ordinal, Literal(ordinal, datatype=XSD.integer))
             self.add(iri, MZ.indicatorLabel, zh(t.indicator_label))
             self.add(iri, MZ.indicator, indicator_iri(t.indicator_label, t.unit))
@@ -198,6 +205,25 @@ class DocumentGraph:
             if t.table:
                 self.add(iri, MZ.fromTable, self.node(f"table/{t.table.ordinal}"))
 
+
+    # target groups and policy areas -------------------------------------------------
+    def classify(self, groups, areas) -> None:
+        """mz:serves for every group a node names; mz:policyArea from a node's own words, else
+        from the nearest enclosing section that has one."""
+        own: dict[URIRef, URIRef] = {}
+        for node, text in self.texts.items():
+            for group in groups.find(text):
+                self.add(node, MZ.serves, group)
+            hits = areas.find(text)
+            if hits:
+                own[node] = max(sorted(hits), key=hits.get)
+        for node in self.texts:
+            area, parent = own.get(node), self.parents.get(node)
+            while area is None and parent is not None:
+                area, parent = own.get(parent), self.parents.get(parent)
+            self.add(node, MZ.policyArea, area)
+        for chapter_area in {own[n] for n in own if (n, RDF.type, MZ.Chapter) in self.g}:
+            self.add(self.doc, MZ.policyArea, chapter_area)
 
     # what the text names: places and cited instruments ----------------------------
     def link(self, found: list[tuple[Span, URIRef, URIRef]], lines: list[Span]) -> None:

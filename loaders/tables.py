@@ -307,7 +307,8 @@ def _splits(numbers: str, columns: int, unit: str, status: str | None, narrative
     that is implausible (a zero, or values more than tenfold apart) is used only when no
     plausible one exists."""
     allowed_by_count = []
-    for count in range(columns, 0, -1):
+    fewest = 2 if status and status.startswith(_DONE) else 1  # 完成 needs both a target and an actual value
+    for count in range(columns, fewest - 1, -1):
         candidates = [parts for parts in _cuts(numbers, count) if _allowed(parts, unit, status, count == columns)]
         if narrative:
             confirmed = [p for p in candidates if narrative & {v for v in map(_number_of, p) if v is not None}]

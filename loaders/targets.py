@@ -33,7 +33,7 @@ _QUANTITY = re.compile(
 _YEAR_CONTEXT = re.compile(r"(?:到|至|力争到|力争至|于)(20\d\d)年")
 _PAST = re.compile(r"十[一二三]五|已经|已|累计|截至|截止|从\d{4}年|比20\d\d年")
 _LEADING_NOISE = re.compile(
-    r"^(?:(?:到|至|力争到|力争至)?20\d\d年(?:底|末|前|底前)?|力争|全市|我市|确保|实现|推动|逐步|基本|进一步|同时|其中|并|使|让|要)+"
+    r"^(?:(?:到|至|力争到|力争至)?20\d\d年(?:底|末|前|底前)?|力争|全市|我市|确保|实现|推动|逐步|基本|进一步|同时|其中|并|使|让|要|做到|对|按照|配强)+"
 )
 _TRAILING_NOISE = re.compile(r"(?:均|分别|要|应|能|稳步|持续|力争|全部|总数)+$")
 _CLAUSE = re.compile(r"[^,;:。!?]+")
@@ -66,6 +66,7 @@ def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, backg
             target = _target(m, indicator, clause.group(), Span(offset + clause.start(), offset + clause.end()), section)
             if target is None:
                 continue
+            _baseline(target, clause.group()[: m.start()])
             if achieved:
                 target.achievement = True
                 target.actual_value, target.value = target.value, None
@@ -140,6 +141,14 @@ def _target(m: re.Match, label: str, clause: str, span: Span, section) -> Target
     return target
 
 
+def _baseline(target: Target, before: str) -> None:
+    """"从2016年30张增加到40.8张", "从每人每月50元提高到80元": the starting value is a baseline."""
+    m = re.search(r"从(?:(20\d\d)年(?:的)?)?[^\d,。]{0,6}?(\d+(?:\.\d+)?)[^\d,。]{0,4}$", before)
+    if m:
+        target.baseline_value = Decimal(m.group(2))
+        target.baseline_year = int(m.group(1)) if m.group(1) else None
+
+
 def _comparator(pre: str | None, post: str | None) -> str:
     if post in _POST_COMPARATORS:
         return _POST_COMPARATORS[post]
@@ -150,7 +159,7 @@ def _comparator(pre: str | None, post: str | None) -> str:
 
 
 def _past_year(sentence: str, meta: Metadata) -> int | None:
-    years = [int(y) for y in re.findall(r"(20\d\d)年", sentence)]
+    years = [int(y) for y in re.findall(r"(?<![从比自])(20\d\d)年(?!以来|起)", sentence)]
     if years:
         return max(years)
     if "十三五" in sentence:
