@@ -12,6 +12,11 @@ from loaders import DocumentError
 from ontology import MZ
 
 
+def copy_of(store_path, target):
+    KnowledgeStore.open(store_path, read_only=True).backup(target)
+    return target
+
+
 def iris_of(store_path):
     store = KnowledgeStore.open(store_path, read_only=True)
     return {r["s"].value for r in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }")}
@@ -55,8 +60,7 @@ def test_iris_are_stable_across_builds(built, tmp_path):
 
 def test_failed_load_leaves_the_store_unchanged(built, tmp_path, corpus_paths):
     store_path, _ = built
-    work = tmp_path / "store"
-    shutil.copytree(store_path, work)
+    work = copy_of(store_path, tmp_path / "store")
     before = count(work)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02binary")
@@ -69,8 +73,7 @@ def test_failed_load_leaves_the_store_unchanged(built, tmp_path, corpus_paths):
 
 def test_load_replaces_a_document(built, tmp_path, corpus_paths):
     store_path, report = built
-    work = tmp_path / "store"
-    shutil.copytree(store_path, work)
+    work = copy_of(store_path, tmp_path / "store")
     before = count(work)
     edited = tmp_path / "edited.txt"
     text = corpus_paths["十堰市"].read_text("utf-8")
@@ -87,8 +90,7 @@ def test_load_replaces_a_document(built, tmp_path, corpus_paths):
 
 def test_build_with_a_bad_document_fails_without_touching_the_store(built, tmp_path, corpus_paths):
     store_path, _ = built
-    work = tmp_path / "store"
-    shutil.copytree(store_path, work)
+    work = copy_of(store_path, tmp_path / "store")
     before = count(work)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
