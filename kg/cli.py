@@ -15,8 +15,8 @@ from .store import KnowledgeStore, StoreError, default_store_path
 from .validation import ValidationFailed
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
+    parser = parser or build_parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args) or 0
@@ -27,15 +27,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kg", description="Knowledge graph of Chinese civil-affairs (民政) policy documents.")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    def command(name: str, help: str, run) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help)
-        p.add_argument("--store", type=Path, default=default_store_path(), help="store directory (default: $KG_STORE or ./kg-store)")
-        p.set_defaults(run=run)
-        return p
+    parser.set_defaults(add_command=lambda name, help, run: add_command(sub, name, help, run))
+    command = parser.get_default("add_command")
 
     p = command("build", "(Re)build the store from every .txt document in a corpus directory.", _build)
     p.add_argument("--corpus", type=Path, default=None, help="corpus directory (default: the bundled corpus)")
@@ -60,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
 
     command("validate", "Check the stored data against the SHACL shapes.", _validate)
     return parser
+
+
+def add_command(sub, name: str, help: str, run) -> argparse.ArgumentParser:
+    """A subcommand with the --store option every command shares."""
+    p = sub.add_parser(name, help=help, description=help)
+    p.add_argument("--store", type=Path, default=default_store_path(), help="store directory (default: $KG_STORE or ./kg-store)")
+    p.set_defaults(run=run)
+    return p
 
 
 def _build(args) -> int:

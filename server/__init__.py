@@ -1,0 +1,54 @@
+"""The web front end: SPARQL endpoint, saved queries, entity pages, dumps, ontology and editor."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+import queries
+
+from kg.store import KnowledgeStore
+
+
+def create_app(store_path: str | Path, **config) -> Flask:
+    app = Flask(__name__)
+    app.config.update(JSON_AS_ASCII=False, **config)
+    app.extensions["mzkg.store"] = KnowledgeStore.open(store_path, read_only=True)
+
+    from . import entities, gallery, site, sparql
+
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(gallery.bp)
+    app.register_blueprint(site.bp)
+    app.register_blueprint(entities.bp)  # last: it answers every path under the data base
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def http_error(error):
+        from flask import render_template, request
+
+        from .negotiation import prefers_html
+
+        if prefers_html(request.headers.get("Accept")):
+            return render_template("error.html", title=f"{error.code} {error.name}", message=error.description), error.code
+        return f"{error.code} {error.name}: {error.description}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.context_processor
+    def helpers():
+        return {"saved_queries": queries.all_queries, "editor_config": editor_config}
+
+    return app
+
+
+PREFIXES = {
+    "mz": "https://w3id.org/mzkg/ontology#", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/", "xsd": "http://www.w3.org/2001/XMLSchema#", "prov": "http://www.w3.org/ns/prov#",
+}
+
+
+def editor_config() -> dict:
+    from flask import request
+
+    return {"endpoint": "/sparql", "prefixes": PREFIXES, "query": request.args.get("query", ""),
+            "examples": {q.name: q.text for q in queries.all_queries()}}

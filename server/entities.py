@@ -1,0 +1,191 @@
+"""Entity pages: every IRI minted under the data base dereferences here, as HTML for browsers
+and as RDF (Turtle, N-Triples, JSON-LD, RDF/XML) by Accept header or file suffix."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template, request
+
+import queries
+from kg.query import bind
+from ontology import MZ
+
+from . import negotiation
+from .labels import Link, href, iri_for_path, links, short
+from .state import kg
+
+bp = Blueprint("entities", __name__)
+
+SUFFIXES = {".ttl": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".rdf": "rdf"}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+ENTAILED = "/graph/entailments/"
+CONTEXT = 160
+
+
+@dataclass
+class Value:
+    text: str
+    link: Link | None = None
+    language: str | None = None
+    datatype: str | None = None
+    entailed: bool = False
+
+
+@dataclass
+class Property:
+    iri: str
+    link: Link
+    values: list[Value] = field(default_factory=list)
+
+
+@bp.route("/<path:path>")
+def entity(path: str):
+    requested = None
+    for suffix, key in SUFFIXES.items():
+        if path.endswith(suffix):
+            path, requested = path[: -len(suffix)], key
+            break
+    iri = iri_for_path(path)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        abort(404)
+    if requested is None and negotiation.prefers_html(request.headers.get("Accept")):
+        return html(node)
+    try:
+        fmt = negotiation.choose(negotiation.GRAPHS[:4], request.headers.get("Accept"), requested, negotiation.GRAPHS[0])
+    except negotiation.NotAcceptable as error:
+        return Response(str(error) + "\n", status=406, mimetype="text/plain")
+    triples = list(kg().query(f'CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(!CONTAINS(STR(?g), "{ENTAILED}")) }}',
+                              substitutions={ox.Variable("s"): node}))
+    if not triples:
+        abort(404)
+    return Response(ox.serialize(triples, format=fmt.oxigraph), mimetype=fmt.media_type, headers={"Vary": "Accept"})
+
+
+def html(node: ox.NamedNode):
+    iri = node.value
+    rows = list(kg().query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("s"): node}))
+    if not rows:
+        abort(404)
+    inbound = list(kg().query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 300", substitutions={ox.Variable("o"): node}))
+    names = links({iri} | {r["p"].value for r in rows} | {r["o"].value for r in rows if isinstance(r["o"], ox.NamedNode)}
+                  | {r["s"].value for r in inbound} | {r["p"].value for r in inbound})
+    properties: dict[str, Property] = {}
+    seen = set()
+    for row in sorted(rows, key=lambda r: ENTAILED in r["g"].value):
+        p, o = row["p"].value, row["o"]
+        if (p, str(o)) in seen or p == str(MZ.fullText):
+            continue
+        seen.add((p, str(o)))
+        prop = properties.setdefault(p, Property(p, names[p]))
+        entailed = ENTAILED in row["g"].value
+        if isinstance(o, ox.NamedNode):
+            prop.values.append(Value(names[o.value].label, names[o.value], entailed=entailed))
+        elif isinstance(o, ox.Literal):
+            prop.values.append(Value(o.value, language=o.language, datatype=short(o.datatype.value) if not o.language else None,
+                                     entailed=entailed))
+    types = [v.link for v in properties.pop(RDF_TYPE, Property(RDF_TYPE, names[RDF_TYPE])).values if v.link]
+    incoming = defaultdict(list)
+    for row in inbound:
+        incoming[row["p"].value].append(names[row["s"].value])
+    type_iris = {t.iri for t in types}
+    context = {
+        "title": names[iri].label, "iri": iri, "types": types, "properties": list(properties.values()),
+        "incoming": [(names[p], subjects) for p, subjects in incoming.items()], "names": names,
+        "formats": SUFFIXES, "passage": _passage(node), "document": None, "chart": None,
+    }
+    if str(MZ.PolicyDocument) in type_iris:
+        context["document"] = _document(node)
+    if str(MZ.Indicator) in type_iris:
+        context["chart"] = _indicator_chart(iri)
+    return render_template("entity.html", **context)
+
+
+def _passage(node: ox.NamedNode) -> dict | None:
+    """The passage an extracted node came from, with some text around it."""
+    query = f"""SELECT ?node ?doc ?start ?end ?full WHERE {{
+        ?node <{MZ.source}> ?p . ?p <{MZ.startOffset}> ?start ; <{MZ.endOffset}> ?end ; <{MZ.inDocument}> ?doc .
+        ?doc <{MZ.fullText}> ?full }} LIMIT 1"""
+    rows = list(kg().query(query, substitutions={ox.Variable("node"): node}))
+    if not rows:
+        return None
+    row = rows[0]
+    start, end, full = int(row["start"].value), int(row["end"].value), row["full"].value
+    return {
+        "before": ("…" if start > CONTEXT else "") + full[max(0, start - CONTEXT):start],
+        "text": full[start:end],
+        "after": full[end:end + CONTEXT] + ("…" if end + CONTEXT < len(full) else ""),
+        "document": href(row["doc"].value), "anchor": f"o{start}", "start": start, "end": end,
+    }
+
+
+def _document(node: ox.NamedNode) -> dict:
+    """The whole text, cut into lines, with extracted nodes anchored where they occur."""
+    full = next(iter(kg().query(f"SELECT ?d ?t WHERE {{ ?d <{MZ.fullText}> ?t }}", substitutions={ox.Variable("d"): node})))["t"].value
+    query = f"""SELECT ?d ?node ?type ?label ?start ?end WHERE {{
+        ?node <{MZ.inDocument}> ?d ; <{MZ.source}> ?p ; a ?type ; <http://www.w3.org/2000/01/rdf-schema#label> ?label .
+        VALUES ?type {{ <{MZ.Measure}> <{MZ.IndicatorTarget}> <{MZ.ProjectBox}> <{MZ.ProjectItem}> <{MZ.Goal}> <{MZ.Section}> }}
+        ?p <{MZ.startOffset}> ?start ; <{MZ.endOffset}> ?end }}"""
+    marks = []
+    for row in kg().query(query, substitutions={ox.Variable("d"): node}):
+        marks.append({"start": int(row["start"].value), "end": int(row["end"].value), "href": href(row["node"].value),
+                      "kind": row["type"].value.rsplit("#", 1)[-1], "label": row["label"].value})
+    return {"lines": _lines(full, marks), "counts": _counts(marks)}
+
+
+def _lines(full: str, marks: list[dict]) -> list[dict]:
+    lines, offset = [], 0
+    for text in full.split("\n"):
+        start, end = offset, offset + len(text)
+        offset = end + 1
+        if not text.strip():
+            continue
+        inside = [m for m in marks if start <= m["start"] and m["end"] <= end + 1]
+        blocks = [m for m in inside if m["kind"] in ("Measure", "Goal", "ProjectBox", "ProjectItem", "Section")]
+        targets = sorted({(m["start"], m["end"]): m for m in inside if m["kind"] == "IndicatorTarget"}.values(),
+                         key=lambda m: m["start"])
+        pieces, cursor = [], start
+        for m in targets:
+            if m["start"] < cursor:
+                continue
+            pieces.append({"text": full[cursor:m["start"]]})
+            pieces.append({"text": full[m["start"]:m["end"]], "mark": m})
+            cursor = m["end"]
+        pieces.append({"text": full[cursor:end]})
+        lines.append({"start": start, "pieces": pieces, "blocks": blocks})
+    return lines
+
+
+def _counts(marks: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for m in marks:
+        counts[m["kind"]] += 1
+    return dict(counts)
+
+
+def _indicator_chart(iri: str) -> str | None:
+    """Data for a bar chart of each plan's target and baseline for this indicator (JSON)."""
+    saved = queries.get("compare-indicator")
+    rows = list(kg().query(saved.text, substitutions=bind(saved, {"indicator": iri})))
+    return chart_data(rows)
+
+
+def chart_data(rows) -> str | None:
+    bars = []
+    for row in rows:
+        target, baseline = row["targetValue"], row["baselineValue"]
+        if target is None and baseline is None:
+            continue
+        place = row["jurisdictionLabel"].value if row["jurisdictionLabel"] is not None else "?"
+        year = row["targetYear"].value if row["targetYear"] is not None else ""
+        bars.append({"label": f"{place} {year}".strip(), "target": _number(target), "baseline": _number(baseline),
+                     "unit": row["unit"].value if row["unit"] is not None else ""})
+    return json.dumps(bars, ensure_ascii=False) if bars else None
+
+
+def _number(term) -> float | None:
+    return None if term is None else float(term.value)

@@ -1,0 +1,71 @@
+"""The saved queries: a gallery, a form per query, results as a table, JSON and CSV downloads."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template, request
+
+import queries
+from kg.query import QueryError, bind
+
+from .entities import chart_data
+from .labels import links
+from .state import kg
+
+bp = Blueprint("gallery", __name__)
+DOWNLOADS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
+
+
+@bp.route("/queries")
+def index():
+    return render_template("queries.html", title="Saved queries", saved=queries.all_queries())
+
+
+@bp.route("/queries/<name>")
+@bp.route("/queries/<name>.<fmt>")
+def show(name: str, fmt: str | None = None):
+    try:
+        saved = queries.get(name)
+    except queries.QueryNotFound:
+        abort(404)
+    values = {k: v for k, v in request.args.items() if v != ""}
+    try:
+        substitutions = bind(saved, values)
+    except QueryError as error:
+        return render_template("error.html", title="Bad parameter", message=str(error)), 400
+    ready = all(p.name in values for p in saved.parameters)
+    if fmt is not None:
+        if fmt not in DOWNLOADS:
+            abort(404)
+        if not ready:
+            return Response("missing parameter(s): " + ", ".join(p.name for p in saved.parameters if p.name not in values) + "\n",
+                            status=400, mimetype="text/plain")
+        result = kg().query(saved.text, substitutions=substitutions)
+        return Response(result.serialize(format=DOWNLOADS[fmt]), content_type=DOWNLOADS[fmt].media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    table = _table(kg().query(saved.text, substitutions=substitutions)) if ready else None
+    return render_template("query.html", title=saved.title, saved=saved, values=values, table=table,
+                           query_string=urlencode(values), editor_query=urlencode({"query": saved.text}))
+
+
+def _table(result) -> dict:
+    variables = [v.value for v in result.variables]
+    rows = list(result)
+    iris = {row[v].value for row in rows for v in variables if isinstance(row[v], ox.NamedNode)}
+    names = links(iris)
+    cells = [[_cell(row[v], names) for v in variables] for row in rows]
+    return {"variables": variables, "rows": cells, "chart": chart_data(rows) if _chartable(variables) else None}
+
+
+def _cell(term, names) -> dict:
+    if term is None:
+        return {"text": ""}
+    if isinstance(term, ox.NamedNode):
+        return {"text": names[term.value].label, "link": names[term.value]}
+    return {"text": term.value, "numeric": isinstance(term, ox.Literal) and term.datatype.value.endswith(("decimal", "integer"))}
+
+
+def _chartable(variables: list[str]) -> bool:
+    return "jurisdictionLabel" in variables and ("targetValue" in variables or "baselineValue" in variables) \
+        and "targetYear" in variables and "unit" in variables

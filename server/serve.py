@@ -1,0 +1,40 @@
+"""Running the app under gunicorn (or Flask's development server with --debug)."""
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from kg.build import Builder, bundled_corpus
+from kg.store import KnowledgeStore
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, store: str, options: dict):
+        self.store = store
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):  # runs in each worker: every worker opens the store itself, read-only
+        from . import create_app
+
+        return create_app(self.store)
+
+
+def serve(args) -> int:
+    if not KnowledgeStore.exists(args.store):
+        print(f"No store at {args.store}; building it from the bundled corpus first.", flush=True)
+        Builder(progress=False).build(bundled_corpus(), args.store)
+    url = f"http://{args.host}:{args.port}/"
+    print(f"Serving {args.store} at {url}", flush=True)
+    if args.debug:
+        from . import create_app
+
+        create_app(args.store).run(host=args.host, port=args.port, debug=True)
+        return 0
+    options = {"bind": f"{args.host}:{args.port}", "workers": args.workers, "preload_app": False,
+               "accesslog": "-", "graceful_timeout": 10, "timeout": 60}
+    _Gunicorn(str(args.store), options).run()
+    return 0

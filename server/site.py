@@ -1,0 +1,202 @@
+"""Home, search, the ontology's documentation, dumps and the query editor."""
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+
+import queries
+from loaders.normalize import normalize_label
+from ontology import ONTOLOGY_IRI, ontology_file
+
+from . import negotiation
+from .labels import href, links
+from .state import kg
+
+bp = Blueprint("site", __name__)
+DUMPS = {"ttl": negotiation.GRAPHS[0], "nq": negotiation.GRAPHS[4], "trig": negotiation.GRAPHS[5], "jsonld": negotiation.GRAPHS[3]}
+CHUNK = 20_000
+SEARCH_LIMIT = 50
+
+
+@bp.route("/")
+def home():
+    saved = queries.get("plans")
+    rows = list(kg().query(saved.text))
+    names = links({r["plan"].value for r in rows})
+    plans = [{"link": names[r["plan"].value], "place": r["jurisdictionLabel"].value if r["jurisdictionLabel"] else "",
+              "province": r["provinceLabel"].value if r["provinceLabel"] else "",
+              "kind": r["kind"].value.rsplit("#", 1)[-1] if r["kind"] else "",
+              "period": "–".join(str(r[v].value) for v in ("periodStart", "periodEnd") if r[v] is not None)}
+             for r in rows]
+    return render_template("home.html", title="民政政策知识图谱", plans=plans, saved=queries.all_queries())
+
+
+@bp.route("/editor")
+def editor():
+    return render_template("editor.html", title="SPARQL editor")
+
+
+@bp.route("/search")
+def search():
+    q = request.args.get("q", "").strip()
+    results = _search(q) if q else []
+    return render_template("search.html", title=f"Search: {q}" if q else "Search", q=q, results=results)
+
+
+def _search(q: str) -> list[dict]:
+    wanted = normalize_label(q).lower()
+    scored = []
+    for label, folded, iri in _label_index(kg().manifest.get("generation", 0)):
+        position = folded.find(wanted)
+        if position < 0:
+            continue
+        rank = 0 if folded == wanted else (1 if position == 0 else 2)
+        scored.append((rank, len(folded), label, iri))
+    scored.sort()
+    best: dict[str, tuple] = {}
+    for entry in scored:
+        best.setdefault(entry[3], entry)
+    top = sorted(best.values())[:SEARCH_LIMIT]
+    names = links({iri for *_, iri in top})
+    types = _types({iri for *_, iri in top})
+    return [{"label": label, "link": names[iri], "types": types.get(iri, [])} for _, _, label, iri in top]
+
+
+@lru_cache(maxsize=2)
+def _label_index(generation: int) -> list[tuple[str, str, str]]:
+    """(label, folded label, IRI) for every labelled resource; rebuilt when the store's generation changes."""
+    query = """SELECT DISTINCT ?s ?l WHERE {
+        VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#prefLabel>
+                    <http://www.w3.org/2004/02/skos/core#altLabel> <http://purl.org/dc/terms/title> }
+        ?s ?p ?l FILTER(isIRI(?s)) }"""
+    return [(row["l"].value, normalize_label(row["l"].value).lower(), row["s"].value) for row in kg().query(query)]
+
+
+def _types(iris: set[str]) -> dict[str, list[str]]:
+    if not iris:
+        return {}
+    values = " ".join(f"<{i}>" for i in iris)
+    found = defaultdict(list)
+    for row in kg().query(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t FILTER(STRSTARTS(STR(?t), \"{ONTOLOGY_IRI}\")) }}"):
+        found[row["s"].value].append(row["t"].value.rsplit("#", 1)[-1])
+    return found
+
+
+@bp.route("/ontology")
+def ontology_page():
+    if not negotiation.prefers_html(request.headers.get("Accept")) and "text/turtle" in (request.headers.get("Accept") or ""):
+        return ontology_turtle()
+    return render_template("ontology.html", title="Ontology", **_ontology_terms())
+
+
+@bp.route("/ontology.ttl")
+def ontology_turtle():
+    return Response(ontology_file().read_text("utf-8"), mimetype="text/turtle")
+
+
+def _ontology_terms() -> dict:
+    graph = kg().graph(kg().base + "graph/ontology")
+    from rdflib import OWL, RDF, RDFS, SKOS, URIRef
+
+    def text(subject, predicate, language):
+        return next((str(o) for o in graph.objects(subject, predicate) if getattr(o, "language", None) == language), "")
+
+    def describe(subject):
+        return {"id": str(subject).rsplit("#", 1)[-1], "iri": str(subject),
+                "zh": text(subject, RDFS.label, "zh"), "en": text(subject, RDFS.label, "en"),
+                "definition_zh": text(subject, SKOS.definition, "zh"), "definition_en": text(subject, SKOS.definition, "en"),
+                "parents": [str(o).rsplit("#", 1)[-1] if str(o).startswith(ONTOLOGY_IRI) else _short(o)
+                            for o in graph.objects(subject, RDFS.subClassOf) if isinstance(o, URIRef)]
+                           + [_short(o) for o in graph.objects(subject, RDFS.subPropertyOf)],
+                "domain": _classes(graph, graph.value(subject, RDFS.domain)),
+                "range": _classes(graph, graph.value(subject, RDFS.range))}
+
+    ours = lambda s: isinstance(s, URIRef) and str(s).startswith(ONTOLOGY_IRI + "#")
+    classes = sorted((describe(s) for s in graph.subjects(RDF.type, OWL.Class) if ours(s)), key=lambda c: c["id"])
+    objects = sorted((describe(s) for s in graph.subjects(RDF.type, OWL.ObjectProperty) if ours(s)), key=lambda c: c["id"])
+    data = sorted((describe(s) for s in graph.subjects(RDF.type, OWL.DatatypeProperty) if ours(s)), key=lambda c: c["id"])
+    return {"classes": classes, "object_properties": objects, "datatype_properties": data, "diagram": _diagram(classes, objects)}
+
+
+def _short(term) -> str:
+    from .labels import short
+
+    return short(str(term))
+
+
+def _classes(graph, node) -> list[str]:
+    from rdflib import OWL
+    from rdflib.collection import Collection
+
+    if node is None:
+        return []
+    union = graph.value(node, OWL.unionOf)
+    members = list(Collection(graph, union)) if union is not None else [node]
+    return [str(m).rsplit("#", 1)[-1] if str(m).startswith(ONTOLOGY_IRI) else _short(m) for m in members]
+
+
+def _diagram(classes: list[dict], properties: list[dict]) -> dict:
+    """An SVG layout: the ontology's classes in columns by subclass depth, object properties as arrows."""
+    parents = {c["id"]: [p for p in c["parents"] if ":" not in p] for c in classes}
+
+    def depth(name, seen=()):
+        ps = [p for p in parents.get(name, []) if p not in seen]
+        return 0 if not ps else 1 + max(depth(p, seen + (name,)) for p in ps)
+
+    columns = defaultdict(list)
+    for c in classes:
+        columns[depth(c["id"])].append(c["id"])
+    width, height, gap = 190, 26, 8
+    boxes = {}
+    for col, names in sorted(columns.items()):
+        for row, name in enumerate(names):
+            boxes[name] = {"x": 10 + col * (width + 120), "y": 10 + row * (height + gap), "w": width, "h": height, "name": name}
+    edges = [{"from": boxes[c["id"]], "to": boxes[p], "kind": "sub"} for c in classes for p in parents[c["id"]] if p in boxes]
+    for prop in properties:
+        for d in prop["domain"][:1]:
+            for r in prop["range"][:1]:
+                if d in boxes and r in boxes and d != r:
+                    edges.append({"from": boxes[d], "to": boxes[r], "kind": "prop", "label": prop["id"]})
+    size = {"w": max(b["x"] + width for b in boxes.values()) + 20, "h": max(b["y"] + height for b in boxes.values()) + 20}
+    return {"boxes": list(boxes.values()), "edges": edges, "size": size}
+
+
+@bp.route("/export.<fmt>")
+def dump(fmt: str):
+    return _dump(fmt, None)
+
+
+@bp.route("/export/<path:graph>.<fmt>")
+def dump_graph(graph: str, fmt: str):
+    iri = kg().base + graph
+    if iri not in kg().graph_names():
+        abort(404)
+    return _dump(fmt, iri)
+
+
+def _dump(fmt: str, graph: str | None) -> Response:
+    if fmt not in DUMPS:
+        abort(404)
+    target = DUMPS[fmt]
+    store = kg().store
+    name = ox.NamedNode(graph) if graph else None
+
+    def chunks():
+        if target.key == "jsonld":  # a JSON-LD document cannot be written in pieces
+            yield store.dump(format=target.oxigraph, from_graph=name) if name else store.dump(format=target.oxigraph)
+            return
+        batch = []
+        for quad in store.quads_for_pattern(None, None, None, name):
+            batch.append(quad if target.key in ("nq", "trig") else quad.triple)
+            if len(batch) >= CHUNK:
+                yield ox.serialize(batch, format=target.oxigraph)
+                batch = []
+        if batch:
+            yield ox.serialize(batch, format=target.oxigraph)
+
+    filename = (graph.rsplit("/", 1)[-1] if graph else "mzkg") + "." + fmt
+    return Response(stream_with_context(chunks()), mimetype=target.media_type,
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -1,0 +1,140 @@
+"""The SPARQL 1.1 Protocol endpoint (query operation only; this endpoint is read-only)."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+
+from . import negotiation
+from .state import kg
+
+bp = Blueprint("sparql", __name__)
+
+READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@bp.errorhandler(ProtocolError)
+def protocol_error(error: ProtocolError):
+    return Response(error.message + "\n", status=error.status, mimetype="text/plain")
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+def endpoint():
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    query, default_graphs, named_graphs = _read_request()
+    if query is None:
+        return service_description()
+    return run(query, default_graphs, named_graphs)
+
+
+@bp.after_app_request
+def cors(response: Response) -> Response:
+    if request.path == "/sparql" or request.path.startswith("/export"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+    return response
+
+
+def _read_request() -> tuple[str | None, list[str], list[str]]:
+    """The query and the protocol dataset, read as the SPARQL 1.1 Protocol says."""
+    url = request.args
+    if "update" in url or "using-graph-uri" in url or "using-named-graph-uri" in url:
+        raise ProtocolError(400, READ_ONLY)
+    if request.method == "GET":
+        return _single_query(url.getlist("query")), url.getlist("default-graph-uri"), url.getlist("named-graph-uri")
+    media = request.mimetype
+    body = request.get_data(cache=True)
+    if media == "application/x-www-form-urlencoded":
+        form = parse_qs(_utf8(body), keep_blank_values=True)
+        if "update" in form:
+            raise ProtocolError(400, READ_ONLY)
+        if "query" not in form:
+            raise ProtocolError(400, "A form-encoded POST must carry a 'query' parameter.")
+        return (_single_query(form["query"]), form.get("default-graph-uri", []) + url.getlist("default-graph-uri"),
+                form.get("named-graph-uri", []) + url.getlist("named-graph-uri"))
+    if media == "application/sparql-query":
+        return _utf8(body), url.getlist("default-graph-uri"), url.getlist("named-graph-uri")
+    if media == "application/sparql-update":
+        raise ProtocolError(400, READ_ONLY)
+    raise ProtocolError(415, f"Unsupported media type {media or '(none)'}: POST a query as "
+                             "application/x-www-form-urlencoded or application/sparql-query.")
+
+
+def _single_query(values: list[str]) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(400, "Exactly one 'query' parameter is allowed.")
+    return values[0] if values else None
+
+
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(400, f"The request body is not UTF-8 ({error.reason} at byte {error.start}).") from error
+
+
+def _graphs(iris: list[str], name: str) -> list[ox.NamedNode]:
+    try:
+        return [ox.NamedNode(iri) for iri in iris]
+    except ValueError as error:
+        raise ProtocolError(400, f"{name}: {error}") from error
+
+
+def run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
+    options = {}
+    if default_graphs or named_graphs:
+        options["default_graph"] = _graphs(default_graphs, "default-graph-uri") or [ox.DefaultGraph()]
+        options["named_graphs"] = _graphs(named_graphs, "named-graph-uri")
+    else:
+        options["use_default_graph_as_union"] = True
+    try:
+        result = kg().store.query(query, **options)
+    except SyntaxError as error:
+        raise ProtocolError(400, f"SPARQL syntax error: {error}") from error
+    except (OSError, RuntimeError, ValueError) as error:
+        raise ProtocolError(400, f"The query could not be evaluated: {error}") from error
+    return serialize(result)
+
+
+def serialize(result) -> Response:
+    graph = isinstance(result, ox.QueryTriples)
+    offered = negotiation.GRAPHS[:4] if graph else negotiation.RESULTS
+    try:
+        fmt = negotiation.choose(offered, request.headers.get("Accept"), request.args.get("format"), offered[0])
+    except negotiation.NotAcceptable as error:
+        raise ProtocolError(406, str(error)) from error
+    body = result.serialize(format=fmt.oxigraph)
+    return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
+
+
+def service_description() -> Response:
+    if negotiation.prefers_html(request.headers.get("Accept")) and "format" not in request.args:
+        return Response(render_template("editor.html", title="SPARQL"), mimetype="text/html")
+    endpoint = request.base_url
+    lines = [f"@prefix sd: <{SD}> .", "", f"<{endpoint}> a sd:Service ;", f"    sd:endpoint <{endpoint}> ;",
+             "    sd:supportedLanguage sd:SPARQL11Query ;", "    sd:feature sd:UnionDefaultGraph ;"]
+    for fmt in negotiation.RESULTS + negotiation.GRAPHS:
+        lines.append(f"    sd:resultFormat <{fmt.oxigraph.iri}> ;")
+    lines.append("    sd:defaultDataset [ a sd:Dataset ;")
+    lines.append("        sd:defaultGraph [ a sd:Graph ] ;")
+    for name in kg().graph_names():
+        lines.append(f"        sd:namedGraph [ a sd:NamedGraph ; sd:name <{name}> ] ;")
+    lines.append("    ] .")
+    graph = ox.parse("\n".join(lines) + "\n", ox.RdfFormat.TURTLE)
+    try:
+        fmt = negotiation.choose(negotiation.GRAPHS[:4], request.headers.get("Accept"), request.args.get("format"),
+                                 negotiation.GRAPHS[0])
+    except negotiation.NotAcceptable as error:
+        raise ProtocolError(406, str(error)) from error
+    return Response(ox.serialize(graph, format=fmt.oxigraph), mimetype=fmt.media_type, headers={"Vary": "Accept"})
