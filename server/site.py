@@ -49,30 +49,40 @@ def search():
 def _search(q: str) -> list[dict]:
     wanted = normalize_label(q).lower()
     scored = []
-    for label, folded, iri in _label_index(kg().manifest.get("generation", 0)):
+    for label, folded, iri, priority in _label_index(kg().manifest.get("generation", 0)):
         position = folded.find(wanted)
         if position < 0:
             continue
         rank = 0 if folded == wanted else (1 if position == 0 else 2)
-        scored.append((rank, len(folded), label, iri))
+        scored.append((rank, priority, len(folded), label, iri))
     scored.sort()
     best: dict[str, tuple] = {}
     for entry in scored:
-        best.setdefault(entry[3], entry)
+        best.setdefault(entry[-1], entry)
     top = sorted(best.values())[:SEARCH_LIMIT]
-    names = links({iri for *_, iri in top})
-    types = _types({iri for *_, iri in top})
-    return [{"label": label, "link": names[iri], "types": types.get(iri, [])} for _, _, label, iri in top]
+    names = links({entry[-1] for entry in top})
+    types = _types({entry[-1] for entry in top})
+    return [{"matched": label, "link": names[iri], "types": types.get(iri, [])} for *_, label, iri in top]
+
+
+# Concepts and documents rank before the many statements that mention them.
+_PRIORITY = {"PolicyDocument": 0, "Indicator": 1, "TargetGroup": 1, "PolicyArea": 1, "AdministrativeUnit": 2,
+             "PolicyInstrument": 2, "GovernmentBody": 2, "ProjectBox": 3, "Measure": 3}
 
 
 @lru_cache(maxsize=2)
-def _label_index(generation: int) -> list[tuple[str, str, str]]:
-    """(label, folded label, IRI) for every labelled resource; rebuilt when the store's generation changes."""
-    query = """SELECT DISTINCT ?s ?l WHERE {
+def _label_index(generation: int) -> list[tuple[str, str, str, int]]:
+    """(label, folded label, IRI, priority) for every labelled resource; rebuilt when the store's generation changes."""
+    query = """SELECT ?s ?l (MIN(?rank) AS ?priority) WHERE {
         VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#prefLabel>
                     <http://www.w3.org/2004/02/skos/core#altLabel> <http://purl.org/dc/terms/title> }
-        ?s ?p ?l FILTER(isIRI(?s)) }"""
-    return [(row["l"].value, normalize_label(row["l"].value).lower(), row["s"].value) for row in kg().query(query)]
+        ?s ?p ?l FILTER(isIRI(?s))
+        OPTIONAL { ?s a ?type }
+        BIND(COALESCE(""" + "".join(f'IF(?type = <{ONTOLOGY_IRI}#{name}>, {rank}, ' for name, rank in _PRIORITY.items()) \
+        + "9" + ")" * len(_PRIORITY) + """, 9) AS ?rank)
+    } GROUP BY ?s ?l"""
+    return [(row["l"].value, normalize_label(row["l"].value).lower(), row["s"].value, int(row["priority"].value))
+            for row in kg().query(query)]
 
 
 def _types(iris: set[str]) -> dict[str, list[str]]:
@@ -80,7 +90,7 @@ def _types(iris: set[str]) -> dict[str, list[str]]:
         return {}
     values = " ".join(f"<{i}>" for i in iris)
     found = defaultdict(list)
-    for row in kg().query(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t FILTER(STRSTARTS(STR(?t), \"{ONTOLOGY_IRI}\")) }}"):
+    for row in kg().query(f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t FILTER(STRSTARTS(STR(?t), \"{ONTOLOGY_IRI}\")) }}"):
         found[row["s"].value].append(row["t"].value.rsplit("#", 1)[-1])
     return found
 

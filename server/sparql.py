@@ -63,6 +63,9 @@ def _read_request() -> tuple[str | None, list[str], list[str]]:
             raise ProtocolError(400, "A form-encoded POST must carry a 'query' parameter.")
         return (_single_query(form["query"]), form.get("default-graph-uri", []) + url.getlist("default-graph-uri"),
                 form.get("named-graph-uri", []) + url.getlist("named-graph-uri"))
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(400, f"The request body must be UTF-8, not {charset}.")
     if media == "application/sparql-query":
         return _utf8(body), url.getlist("default-graph-uri"), url.getlist("named-graph-uri")
     if media == "application/sparql-update":
@@ -99,7 +102,7 @@ def run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Respo
     else:
         options["use_default_graph_as_union"] = True
     try:
-        result = kg().store.query(query, **options)
+        result = kg().store.query(query, base_iri=request.base_url, **options)
     except SyntaxError as error:
         raise ProtocolError(400, f"SPARQL syntax error: {error}") from error
     except (OSError, RuntimeError, ValueError) as error:

@@ -1,0 +1,233 @@
+"""The web front end through Flask's test client: the SPARQL protocol, saved queries, entity pages,
+content negotiation, dumps, search and the ontology page."""
+import csv
+import io
+import json
+
+import pytest
+from pyoxigraph import Dataset, RdfFormat, parse
+from rdflib import Graph
+
+from server import create_app
+
+HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+SELECT = "SELECT ?plan ?title WHERE { ?plan a <https://w3id.org/mzkg/ontology#PolicyDocument> ; <http://purl.org/dc/terms/title> ?title }"
+WUHAN = "/doc/420100-plan-2021-2025-04a9b9"
+
+
+@pytest.fixture(scope="module")
+def client(built):
+    return create_app(built[0]).test_client()
+
+
+def rows(response):
+    return json.loads(response.get_data(as_text=True))["results"]["bindings"]
+
+
+# SPARQL 1.1 Protocol ------------------------------------------------------------------
+def test_get_post_form_and_post_direct_agree(client):
+    by_get = rows(client.get("/sparql", query_string={"query": SELECT}))
+    by_form = rows(client.post("/sparql", data={"query": SELECT}))
+    by_direct = rows(client.post("/sparql", data=SELECT.encode(), content_type="application/sparql-query"))
+    assert len(by_get) == len(by_form) == len(by_direct) == 5
+
+
+@pytest.mark.parametrize("accept, media", [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+    ("*/*", "application/sparql-results+json"),
+])
+def test_results_by_accept(client, accept, media):
+    response = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == media
+
+
+@pytest.mark.parametrize("fmt, media", [("csv", "text/csv"), ("tsv", "text/tab-separated-values"), ("xml", "application/sparql-results+xml")])
+def test_results_by_format_parameter(client, fmt, media):
+    assert client.get("/sparql", query_string={"query": SELECT, "format": fmt}).mimetype == media
+
+
+@pytest.mark.parametrize("accept, media, parse_as", [
+    ("text/turtle", "text/turtle", "turtle"), ("application/n-triples", "application/n-triples", "nt"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"), ("application/ld+json", "application/ld+json", "json-ld"),
+])
+def test_graph_results_by_accept(client, accept, media, parse_as):
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?s = <https://w3id.org/mzkg/id{WUHAN}>) }}"
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert response.mimetype == media
+    assert len(Graph().parse(data=response.get_data(), format=parse_as)) > 10
+
+
+def test_protocol_dataset_selects_graphs(client, built):
+    doc = built[1].documents[0]
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    one = rows(client.get("/sparql", query_string={"query": count, "default-graph-uri": doc.graph_iri}))
+    assert int(one[0]["n"]["value"]) == len(doc.graph)
+    named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    graphs = rows(client.get("/sparql", query_string=[("query", named), ("named-graph-uri", doc.graph_iri)]))
+    assert [g["g"]["value"] for g in graphs] == [doc.graph_iri]
+
+
+@pytest.mark.parametrize("request_args, status", [
+    (dict(method="GET", query_string={"query": "SELEC nothing"}), 400),
+    (dict(method="GET", query_string=[("query", "ASK {}"), ("query", "ASK {}")]), 400),
+    (dict(method="POST", data=b"ASK {}", content_type="text/plain"), 415),
+    (dict(method="POST", data=b"ASK {}"), 415),
+    (dict(method="POST", data="ASK {}".encode("utf-16"), content_type="application/sparql-query"), 400),
+    (dict(method="POST", data=b"\xff\xfeA", content_type="application/sparql-query"), 400),
+    (dict(method="PUT", data=b"ASK {}", content_type="application/sparql-query"), 405),
+    (dict(method="DELETE"), 405),
+    (dict(method="GET", query_string={"query": "ASK {}"}, headers={"Accept": "image/png"}), 406),
+    (dict(method="GET", query_string={"update": "CLEAR ALL"}), 400),
+    (dict(method="POST", data={"update": "CLEAR ALL"}), 400),
+    (dict(method="POST", data=b"CLEAR ALL", content_type="application/sparql-update"), 400),
+    (dict(method="GET", query_string={"query": "CLEAR ALL"}), 400),
+])
+def test_errors_follow_the_protocol(client, request_args, status):
+    response = client.open("/sparql", **request_args)
+    assert response.status_code == status
+    assert response.get_data(as_text=True).strip()
+
+
+def test_syntax_error_carries_the_parser_message(client):
+    response = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x"})
+    assert response.status_code == 400 and "error at 1:" in response.get_data(as_text=True)
+
+
+def test_updates_leave_the_data_unchanged(client):
+    count = lambda: int(rows(client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}))[0]["n"]["value"])
+    before = count()
+    client.post("/sparql", data={"update": "CLEAR ALL"})
+    client.post("/sparql", data=b"DROP ALL", content_type="application/sparql-update")
+    client.get("/sparql", query_string={"query": "DELETE WHERE { ?s ?p ?o }"})
+    assert count() == before
+
+
+def test_service_description(client):
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert any(str(o) == sd + "SPARQL11Query" for o in graph.objects())
+    assert len([o for o in graph.objects() if str(o).endswith("/graph/ontology")]) == 1
+    html = client.get("/sparql", headers=HTML)
+    assert html.mimetype == "text/html" and 'id="yasgui"' in html.get_data(as_text=True)
+
+
+def test_cors(client):
+    response = client.get("/sparql", query_string={"query": "ASK {}"}, headers={"Origin": "https://notebook.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options("/sparql", headers={"Origin": "https://x.example", "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 204 and "POST" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+# saved queries -------------------------------------------------------------------------
+def test_gallery_lists_every_saved_query(client):
+    page = client.get("/queries").get_data(as_text=True)
+    for name in ("plans", "measures", "projects", "indicator-targets", "compare-indicator", "measures-by-group",
+                 "admin-units", "citations"):
+        assert f'href="/queries/{name}"' in page
+
+
+def test_saved_query_table_links_iris_by_label(client):
+    page = client.get("/queries/plans").get_data(as_text=True)
+    assert f'<a href="{WUHAN}"' in page and "武汉市民政事业发展“十四五”规划</a>" in page
+    assert "/queries/plans.json" in page and "/queries/plans.csv" in page and "/editor?query=" in page
+
+
+def test_saved_query_downloads(client):
+    data = json.loads(client.get("/queries/plans.json").get_data())
+    assert len(data["results"]["bindings"]) == 5
+    table = list(csv.DictReader(io.StringIO(client.get("/queries/plans.csv").get_data(as_text=True))))
+    assert {r["jurisdictionLabel"] for r in table} == {"南平市", "景德镇市", "东莞市", "十堰市", "武汉市"}
+
+
+def test_saved_query_parameters_are_validated(client):
+    form = client.get("/queries/compare-indicator").get_data(as_text=True)
+    assert 'name="indicator"' in form
+    ok = client.get("/queries/compare-indicator", query_string={"indicator": "https://w3id.org/mzkg/id/indicator/nursing-bed-share"})
+    assert ok.status_code == 200 and 'id="chart-data"' in ok.get_data(as_text=True)
+    assert client.get("/queries/compare-indicator", query_string={"indicator": "not an iri"}).status_code == 400
+    assert client.get("/queries/plans", query_string={"nope": "1"}).status_code == 400
+    assert client.get("/queries/compare-indicator.csv").status_code == 400
+    assert client.get("/queries/no-such-query").status_code == 404
+
+
+# entity pages --------------------------------------------------------------------------
+@pytest.mark.parametrize("suffix, accept, media, parse_as", [
+    (".ttl", None, "text/turtle", "turtle"), (".nt", None, "application/n-triples", "nt"),
+    (".jsonld", None, "application/ld+json", "json-ld"), (".rdf", None, "application/rdf+xml", "xml"),
+    ("", "text/turtle", "text/turtle", "turtle"), ("", "application/ld+json", "application/ld+json", "json-ld"),
+])
+def test_entities_in_rdf(client, suffix, accept, media, parse_as):
+    response = client.get(WUHAN + "/measure/3" + suffix, headers={"Accept": accept} if accept else {})
+    assert response.mimetype == media
+    graph = Graph().parse(data=response.get_data(), format=parse_as)
+    assert any(str(s).endswith("/measure/3") for s in graph.subjects())
+
+
+def test_entity_page_shows_labels_types_and_the_source_passage(client):
+    page = client.get(WUHAN + "/measure/3", headers=HTML).get_data(as_text=True)
+    assert "举措" in page or "measure" in page
+    assert "<mark>" in page and f'href="{WUHAN}#o' in page
+    assert "所属文件" in page or "in document" in page  # properties labelled from the ontology
+
+
+def test_document_page_anchors_what_was_extracted(client):
+    page = client.get(WUHAN, headers=HTML).get_data(as_text=True)
+    assert 'class="fulltext"' in page
+    assert page.count('class="target"') > 50 and "k-Measure" in page and "k-ProjectBox" in page
+    assert "养老机构护理型床位占比" in page
+
+
+def test_every_kind_of_iri_dereferences(client, built):
+    for path in ("/unit/420100000000", "/indicator/nursing-bed-share", "/group/children", "/area/elderly-care",
+                 WUHAN + "/section/3.1", WUHAN + "/box/1/item/1", WUHAN + "/target/1"):
+        assert client.get(path, headers=HTML).status_code == 200, path
+        assert client.get(path + ".ttl").status_code == 200, path
+    assert client.get("/unit/999999999999", headers=HTML).status_code == 404
+
+
+def test_indicator_page_has_a_chart(client):
+    page = client.get("/indicator/nursing-bed-share", headers=HTML).get_data(as_text=True)
+    data = json.loads(page.split('id="chart-data">', 1)[1].split("</script>", 1)[0])
+    assert {"景德镇市 2025", "武汉市 2025"} <= {bar["label"] for bar in data}
+    assert any(bar["baseline"] == 54 and bar["target"] == 65 for bar in data)
+
+
+# dumps, ontology, search ---------------------------------------------------------------
+@pytest.mark.parametrize("fmt, rdf_format", [("nq", RdfFormat.N_QUADS), ("trig", RdfFormat.TRIG), ("jsonld", RdfFormat.JSON_LD)])
+def test_dumps_parse_back(client, fmt, rdf_format):
+    response = client.get(f"/export.{fmt}")
+    assert response.status_code == 200
+    assert len(Dataset(parse(response.get_data(), rdf_format))) > 40000
+
+
+def test_turtle_dump_and_one_graph(client, built):
+    assert len(Graph().parse(data=client.get("/export.ttl").get_data(), format="turtle")) > 30000
+    doc = built[1].documents[0]
+    path = doc.graph_iri.split("/id/", 1)[1]
+    one = Graph().parse(data=client.get(f"/export/{path}.ttl").get_data(), format="turtle")
+    assert len(one) == len(doc.graph)
+
+
+def test_ontology_page(client):
+    page = client.get("/ontology", headers=HTML).get_data(as_text=True)
+    assert "<svg" in page and 'id="IndicatorTarget"' in page and "指标目标值" in page and "indicator target" in page
+    assert "@prefix mz:" in client.get("/ontology.ttl").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("护理型床位", "养老机构护理型床位占比"), ("護理型床位", "养老机构护理型床位占比"),
+    ("nursing", "养老机构护理型床位占比"), ("武汉市", "武汉市"),
+])
+def test_search(client, q, expected):
+    page = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    assert f">{expected}</a>" in page
+
+
+def test_home_lists_the_documents(client):
+    page = client.get("/").get_data(as_text=True)
+    assert page.count('href="/doc/') >= 5
