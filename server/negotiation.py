@@ -30,6 +30,10 @@ GRAPHS = [
 ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml", "text/plain": "nt",
            "application/x-turtle": "ttl", "application/turtle": "ttl"}
 HTML = Format("html", "text/html", None)
+# Names clients use in a `format` parameter (SPARQLWrapper sends format=turtle, format=json…).
+FORMAT_NAMES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "rdfxml": "rdf", "rdf+xml": "rdf",
+                "json-ld": "jsonld", "nquads": "nq", "n-quads": "nq"}
+GRAPH_FALLBACKS = {"json": "jsonld", "xml": "rdf"}
 
 
 class NotAcceptable(Exception):
@@ -61,10 +65,12 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
 def choose(offered: list[Format], accept: str | None, requested: str | None = None, default: Format | None = None) -> Format:
     """The format to answer with: an explicit `format` parameter wins, then the best Accept match."""
     if requested:
-        for fmt in offered:
-            if requested in (fmt.key, fmt.media_type):
-                return fmt
-        raise NotAcceptable(f"format {requested!r} is not available here; choose one of {', '.join(f.key for f in offered)}")
+        requested = FORMAT_NAMES.get(requested.lower(), requested.lower())
+        for name in (requested, GRAPH_FALLBACKS.get(requested)):
+            for fmt in offered:
+                if name in (fmt.key, fmt.media_type):
+                    return fmt
+        # an unknown format name: fall back on the Accept header
     best, best_q = None, 0.0
     for media, q in parse_accept(accept):
         if q <= 0:

@@ -5,7 +5,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 
 import queries
 from loaders.normalize import normalize_label
@@ -32,6 +32,11 @@ def home():
               "period": "–".join(str(r[v].value) for v in ("periodStart", "periodEnd") if r[v] is not None)}
              for r in rows]
     return render_template("home.html", title="民政政策知识图谱", plans=plans, saved=queries.all_queries())
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.route("/editor")

@@ -3,13 +3,14 @@
   const config = JSON.parse(document.getElementById("editor-config").textContent);
   const prefixes = Object.entries(config.prefixes).map(([p, iri]) => `PREFIX ${p}: <${iri}>`).join("\n");
   const starter = config.query || `${prefixes}\n\nSELECT ?plan ?title WHERE {\n  ?plan a mz:PolicyDocument ; dcterms:title ?title .\n}`;
-  localStorage.removeItem("yagui__config");
+  // Only completions that need nothing from the network: no prefix.cc, no vocabulary lookups.
+  Yasgui.Yasqe.defaults.autocompleters = ["variables"];
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: config.endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
     endpointCatalogueOptions: { getData: () => [] },
     persistenceId: null,
-    yasqe: { value: starter, autocompleters: ["variables"] },
+    yasqe: { value: starter },
     yasr: { prefixes: config.prefixes, defaultPlugin: "table" },
   });
   const tab = yasgui.getTab();

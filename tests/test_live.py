@@ -1,0 +1,146 @@
+"""`kg serve` for real: gunicorn on loopback, queried by SPARQLWrapper (a real client) and driven in
+Debian's Chromium by Playwright for the editor, a saved query, an entity page and the indicator chart.
+Screenshots are kept in test-artifacts/."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from SPARQLWrapper import CSV, JSON, TURTLE, SPARQLWrapper
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--store", str(built[0]), "--port", str(port),
+                                "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None:
+                raise AssertionError(process.stdout.read().decode())
+            time.sleep(0.3)
+    else:
+        process.terminate()
+        raise AssertionError("kg serve did not answer within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_serve_prints_its_url_and_answers_sparqlwrapper(server):
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery("SELECT ?plan ?title WHERE { ?plan a <https://w3id.org/mzkg/ontology#PolicyDocument> ; "
+                    "<http://purl.org/dc/terms/title> ?title }")
+    client.setReturnFormat(JSON)
+    bindings = client.queryAndConvert()["results"]["bindings"]
+    assert {b["title"]["value"] for b in bindings} >= {"武汉市民政事业发展“十四五”规划", "关于全面加强民政工作的意见"}
+    client.setMethod("POST")
+    client.setReturnFormat(CSV)
+    assert b"plan,title" in client.queryAndConvert()
+
+
+def test_sparqlwrapper_construct_and_ask(server):
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery("CONSTRUCT { ?u ?p ?o } WHERE { ?u ?p ?o FILTER(?u = <https://w3id.org/mzkg/id/unit/420100000000>) }")
+    client.setReturnFormat(TURTLE)
+    graph_text = client.queryAndConvert()
+    assert b"420100000000" in graph_text
+    client.setQuery("ASK { ?s a <https://w3id.org/mzkg/ontology#IndicatorTarget> }")
+    client.setReturnFormat(JSON)
+    assert client.queryAndConvert()["boolean"] is True
+
+
+def ensure_chromium() -> str:
+    """Debian's Chromium; installed with apt-get when missing (the machine's package registry)."""
+    if not os.path.exists(CHROMIUM):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-zenhei"], check=True, env=env)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=ensure_chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.failed = []
+        page.on("requestfailed", lambda r: page.failed.append(r.url))
+        page.on("response", lambda r: page.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        yield page
+        browser.close()
+
+
+def test_editor_runs_a_typed_query(server, page):
+    page.goto(server + "/editor")
+    page.wait_for_selector(".CodeMirror")
+    query = ("PREFIX mz: <https://w3id.org/mzkg/ontology#>\nSELECT ?target ?v WHERE { ?target mz:indicatorLabel ?l ; "
+             "mz:targetValue ?v FILTER(CONTAINS(?l, \"护理型床位\")) }")
+    page.evaluate("q => window.mzkgEditor.getTab().getYasqe().setValue(q)", query)
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector(".yasr table tbody tr")
+    assert page.locator(".yasr table tbody tr").count() >= 8
+    page.screenshot(path=str(ARTIFACTS / "editor.png"))
+    assert not [u for u in page.failed if not u.startswith(server)]  # nothing fetched from outside
+
+
+def test_editor_loads_an_example(server, page):
+    page.goto(server + "/editor")
+    page.wait_for_selector(".CodeMirror")
+    page.select_option("#examples", "citations")
+    assert "mz:cites" in page.evaluate("() => window.mzkgEditor.getTab().getYasqe().getValue()")
+
+
+def test_saved_query_with_a_parameter(server, page):
+    page.goto(server + "/queries/measures-by-group")
+    page.fill("input[name=group]", "https://w3id.org/mzkg/id/group/orphans")
+    page.click("form.params button")
+    page.wait_for_selector("table.results tbody tr")
+    rows = page.locator("table.results tbody tr")
+    assert rows.count() >= 3
+    assert "孤儿" in page.locator("table.results").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "saved-query.png"), full_page=True)
+
+
+def test_entity_page_links_to_its_passage(server, page):
+    page.goto(server + "/doc/420100-plan-2021-2025-04a9b9/measure/3")
+    assert page.locator("section.passage mark").inner_text().startswith("完善")
+    page.click("section.passage a")
+    page.wait_for_load_state()
+    assert "/doc/420100-plan-2021-2025-04a9b9#o" in page.url
+    assert page.locator(".fulltext").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "document.png"))
+
+
+def test_indicator_chart_draws_every_plan(server, page):
+    page.goto(server + "/indicator/nursing-bed-share")
+    page.wait_for_selector("canvas#chart[data-ready=true]")
+    bars = int(page.get_attribute("canvas#chart", "data-bars"))
+    assert bars >= 6
+    drawn = page.evaluate("() => Chart.getChart('chart').data.labels")
+    assert "武汉市 2025" in drawn and "景德镇市 2025" in drawn
+    page.screenshot(path=str(ARTIFACTS / "indicator-chart.png"))
