@@ -1,7 +1,7 @@
 """The graphs every build starts from: the ontology, the national gazetteer and the SKOS vocabularies."""
 from __future__ import annotations
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from loaders.gazetteer import Gazetteer
 from loaders.iris import Minter

@@ -12,7 +12,7 @@ from loaders.normalize import normalize_label
 from ontology import ONTOLOGY_IRI, ontology_file
 
 from . import negotiation
-from .labels import href, links
+from .labels import links, short
 from .state import kg
 
 bp = Blueprint("site", __name__)
@@ -137,8 +137,6 @@ def _ontology_terms() -> dict:
 
 
 def _short(term) -> str:
-    from .labels import short
-
     return short(str(term))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from . import negotiation
 from .state import kg

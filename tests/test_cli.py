@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from pyoxigraph import Dataset, RdfFormat, parse
-from rdflib import Dataset as RdflibDataset, Graph
+from rdflib import Graph
 
 
 def kg(*args, check=True):

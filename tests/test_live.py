@@ -2,7 +2,6 @@
 Debian's Chromium by Playwright for the editor, a saved query, an entity page and the indicator chart.
 Screenshots are kept in test-artifacts/."""
 import os
-import shutil
 import socket
 import subprocess
 import sys

@@ -1,5 +1,4 @@
 """The saved queries' contracts: names, variables, datatypes."""
-from datetime import date
 
 import pytest
 

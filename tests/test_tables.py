@@ -7,15 +7,12 @@ against the source text.
 from decimal import Decimal
 
 import pytest
+from rdflib import URIRef
 
-from loaders.model import Span, Table
 from loaders.normalize import NormalizedText
 from loaders.structure import parse_structure
 from loaders.tables import parse_value, table_targets
-from rdflib import URIRef
-
 from ontology import MZ
-
 
 TABLES = {
     ('景德镇市', '十三五时期民政事业主要指标完成情况'): [
