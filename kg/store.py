@@ -75,14 +75,13 @@ class KnowledgeStore:
         self.store.update(f"{drops}INSERT DATA {{\n{blocks}}}")
         self.store.flush()
 
-    def backup(self, target: str | Path) -> "KnowledgeStore":
-        """A consistent copy of this store (works on a read-only store too)."""
+    def backup(self, target: str | Path) -> Path:
+        """Write a consistent copy of this store to target (works on a read-only store too)."""
         target = Path(target)
         target.mkdir(parents=True, exist_ok=False)
         self.store.backup(str(target / "oxigraph"))
-        copy = KnowledgeStore(target, ox.Store(str(target / "oxigraph")), dict(self.manifest))
-        copy.save_manifest()
-        return copy
+        (target / MANIFEST).write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False), "utf-8")
+        return target
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())

@@ -1,6 +1,7 @@
 """The web front end: SPARQL endpoint, saved queries, entity pages, dumps, ontology and editor."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -10,9 +11,24 @@ import queries
 from kg.store import KnowledgeStore
 
 
+def settings() -> dict:
+    """Limits and allow-lists, from the environment; see the README for what each does."""
+    return {
+        "MAX_QUERY_LENGTH": int(os.environ.get("KG_MAX_QUERY_LENGTH", 20_000)),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("KG_MAX_BODY", 1_048_576)),
+        "ALLOWED_SERVICES": frozenset(os.environ.get("KG_ALLOWED_SERVICES", "").split()),
+    }
+
+
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                           "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+
+
 def create_app(store_path: str | Path, **config) -> Flask:
     app = Flask(__name__)
-    app.config.update(JSON_AS_ASCII=False, **config)
+    app.config.update(JSON_AS_ASCII=False, **settings())
+    app.config.update(config)
     app.extensions["mzkg.store"] = KnowledgeStore.open(store_path, read_only=True)
 
     from . import entities, gallery, site, sparql
@@ -32,6 +48,21 @@ def create_app(store_path: str | Path, **config) -> Flask:
         if prefers_html(request.headers.get("Accept")):
             return render_template("error.html", title=f"{error.code} {error.name}", message=error.description), error.code
         return f"{error.code} {error.name}: {error.description}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        return f"413 Request Entity Too Large: this server accepts request bodies of at most {limit} bytes\n", 413, \
+            {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.context_processor
     def helpers():

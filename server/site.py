@@ -39,6 +39,14 @@ def favicon():
     return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
+@bp.route("/healthz")
+def healthz():
+    store = kg()
+    triples = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value
+    return {"status": "ok", "generation": store.manifest.get("generation"), "triples": int(triples),
+            "graphs": len(store.graph_names())}
+
+
 @bp.route("/editor")
 def editor():
     return render_template("editor.html", title="SPARQL editor")

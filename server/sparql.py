@@ -6,7 +6,9 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from . import negotiation
+from flask import current_app
+
+from . import guard, negotiation
 from .state import kg
 
 bp = Blueprint("sparql", __name__)
@@ -95,6 +97,10 @@ def _graphs(iris: list[str], name: str) -> list[ox.NamedNode]:
 
 
 def run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
+    try:
+        guard.check(query, current_app.config["ALLOWED_SERVICES"], current_app.config["MAX_QUERY_LENGTH"])
+    except guard.Refused as refusal:
+        raise ProtocolError(refusal.status, str(refusal)) from refusal
     options = {}
     if default_graphs or named_graphs:
         options["default_graph"] = _graphs(default_graphs, "default-graph-uri") or [ox.DefaultGraph()]

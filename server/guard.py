@@ -1,0 +1,54 @@
+"""What a public endpoint refuses before a query runs.
+
+pyoxigraph evaluates `SERVICE <url>` by calling that URL, which from a public endpoint is a
+server-side request forgery; so SERVICE is refused unless its endpoint is on an allow-list the
+operator configured. The query is tokenised (strings, IRIs, comments and variables set apart) so
+that the word SERVICE inside a string, an IRI or a variable name is not mistaken for the keyword.
+"""
+from __future__ import annotations
+
+import re
+
+_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|#[^\n]*"
+    r"|[?$][^\s{}().,;]+"
+    r"|[A-Za-z_][\w\-]*(?::[\w\-.]*)?"
+    r"|\S",
+    re.S,
+)
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def services(query: str) -> list[str | None]:
+    """The endpoints of the query's SERVICE clauses (None where the endpoint is a variable or a prefixed name)."""
+    tokens = [t for t in _TOKENS.findall(query) if not t.startswith("#")]
+    found = []
+    for k, token in enumerate(tokens):
+        if token.upper() != "SERVICE":
+            continue
+        following = tokens[k + 1 : k + 3]
+        if following and following[0].upper() == "SILENT":
+            following = following[1:]
+        endpoint = following[0] if following else ""
+        found.append(endpoint[1:-1] if endpoint.startswith("<") and endpoint.endswith(">") else None)
+    return found
+
+
+def check(query: str, allowed_services: frozenset[str], max_length: int) -> None:
+    if len(query) > max_length:
+        raise Refused(413, f"The query is {len(query)} characters long; this endpoint accepts at most {max_length}.")
+    for endpoint in services(query):
+        if endpoint is None or endpoint not in allowed_services:
+            shown = f"<{endpoint}>" if endpoint else "a variable or prefixed endpoint"
+            raise Refused(400, f"SERVICE {shown} is not allowed: this endpoint does not call other endpoints "
+                          "(an operator can allow named ones with KG_ALLOWED_SERVICES).")

@@ -1,0 +1,106 @@
+"""Attacks on the public endpoint and the pages: outbound requests, oversized input, markup in data."""
+import socket
+import threading
+
+import pytest
+
+from server import create_app
+
+
+class Listener:
+    """A loopback port that records whether anything connected to it."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    listener = Listener()
+    yield listener
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+def client(built):
+    return create_app(built[0]).test_client()
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "select * {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX ex: <{url}>\nSELECT * WHERE {{ SERVICE ex: {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+])
+def test_service_is_refused_without_any_connection(client, listener, template):
+    url = f"http://127.0.0.1:{listener.port}/sparql"
+    response = client.get("/sparql", query_string={"query": template.format(url=url)})
+    assert response.status_code == 400 and "SERVICE" in response.get_data(as_text=True)
+    listener.thread.join(timeout=0.5)
+    assert listener.connections == 0
+
+
+def test_an_allowed_service_is_called(built, listener):
+    url = f"http://127.0.0.1:{listener.port}/sparql"
+    client = create_app(built[0], ALLOWED_SERVICES=frozenset({url})).test_client()
+    client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
+    assert listener.connections >= 1
+
+
+def test_the_word_service_elsewhere_is_not_refused(client):
+    query = 'SELECT ?service WHERE { BIND("SERVICE <http://127.0.0.1:9/>" AS ?service) } # SERVICE <http://x/>'
+    assert client.get("/sparql", query_string={"query": query}).status_code == 200
+
+
+def test_long_queries_and_large_bodies_are_refused(built):
+    client = create_app(built[0], MAX_QUERY_LENGTH=1000, MAX_CONTENT_LENGTH=5000).test_client()
+    long_query = "ASK { " + "?s ?p ?o . " * 200 + "}"
+    assert client.get("/sparql", query_string={"query": long_query}).status_code == 413
+    big = b"ASK {} #" + b"x" * 10_000
+    response = client.post("/sparql", data=big, content_type="application/sparql-query")
+    assert response.status_code == 413 and b"at most 5000 bytes" in response.get_data()
+
+
+def test_html_pages_carry_security_headers(client):
+    response = client.get("/", headers={"Accept": "text/html"})
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-eval" not in policy and "connect-src 'self'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY" and response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_cors_only_where_intended(client):
+    assert "Access-Control-Allow-Origin" in client.get("/sparql?query=ASK%7B%7D").headers
+    assert "Access-Control-Allow-Origin" not in client.get("/queries").headers
+
+
+def test_unknown_routes_and_methods(client):
+    assert client.get("/no/such/thing", headers={"Accept": "text/html"}).status_code == 404
+    assert client.post("/queries").status_code == 405
+    assert client.delete("/sparql").status_code == 405
+
+
+def test_healthz(client):
+    data = client.get("/healthz").get_json()
+    assert data["status"] == "ok" and data["generation"] >= 1 and data["triples"] > 40000
