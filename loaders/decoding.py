@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 from dataclasses import dataclass
 
 
@@ -30,10 +31,18 @@ _BOMS = (
 )
 
 
+def max_document_bytes() -> int:
+    return int(os.environ.get("KG_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024))
+
+
 def decode(data: bytes, source: str = "<bytes>") -> DecodedText:
     """Decode a text document: BOM first, then strict UTF-8, then GB18030 (a superset of GBK)."""
     if not data.strip():
         raise DocumentError(source, "the file is empty")
+    limit = max_document_bytes()
+    if len(data) > limit:
+        raise DocumentError(source, f"the file is {len(data) / 1048576:.1f} MB; documents up to {limit / 1048576:.0f} MB "
+                                    "are read (KG_MAX_DOCUMENT_BYTES)")
     encoding = _detect(data, source)
     text = data.decode(encoding)
     if "\x00" in text:
