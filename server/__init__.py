@@ -1,7 +1,10 @@
 """The web front end: SPARQL endpoint, saved queries, entity pages, dumps, ontology and editor."""
 from __future__ import annotations
 
+import json
+import logging
 import os
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -10,6 +13,11 @@ import queries
 
 from kg.store import KnowledgeStore
 
+from .runner import QueryFailed, QueryRunner, QueryTimeout, ServingStore
+
+
+ACCESS_LOG = logging.getLogger("mzkg.access")
+
 
 def settings() -> dict:
     """Limits and allow-lists, from the environment; see the README for what each does."""
@@ -17,6 +25,7 @@ def settings() -> dict:
         "MAX_QUERY_LENGTH": int(os.environ.get("KG_MAX_QUERY_LENGTH", 20_000)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("KG_MAX_BODY", 1_048_576)),
         "ALLOWED_SERVICES": frozenset(os.environ.get("KG_ALLOWED_SERVICES", "").split()),
+        "QUERY_TIMEOUT": float(os.environ.get("KG_QUERY_TIMEOUT", 30)),
     }
 
 
@@ -29,7 +38,8 @@ def create_app(store_path: str | Path, **config) -> Flask:
     app = Flask(__name__)
     app.config.update(JSON_AS_ASCII=False, **settings())
     app.config.update(config)
-    app.extensions["mzkg.store"] = KnowledgeStore.open(store_path, read_only=True)
+    store = KnowledgeStore.open(store_path, read_only=True)
+    app.extensions["mzkg.store"] = ServingStore(store, QueryRunner(store_path, app.config["QUERY_TIMEOUT"]))
 
     from . import entities, gallery, site, sparql
 
@@ -41,13 +51,7 @@ def create_app(store_path: str | Path, **config) -> Flask:
     @app.errorhandler(404)
     @app.errorhandler(405)
     def http_error(error):
-        from flask import render_template, request
-
-        from .negotiation import prefers_html
-
-        if prefers_html(request.headers.get("Accept")):
-            return render_template("error.html", title=f"{error.code} {error.name}", message=error.description), error.code
-        return f"{error.code} {error.name}: {error.description}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}
+        return _message_page(error.code, f"{error.code} {error.name}", error.description)
 
     @app.after_request
     def security_headers(response):
@@ -57,6 +61,32 @@ def create_app(store_path: str | Path, **config) -> Flask:
             response.headers.setdefault("X-Frame-Options", "DENY")
             response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+    @app.before_request
+    def start_clock():
+        from flask import g
+
+        g.started = time.monotonic()
+
+    @app.after_request
+    def access_log(response):
+        from flask import g, request
+
+        ACCESS_LOG.info(json.dumps({
+            "method": request.method, "path": request.path, "status": response.status_code,
+            "ms": round((time.monotonic() - g.get("started", time.monotonic())) * 1000, 1),
+            "queries": g.get("queries", 0), "query_ms": round(g.get("query_seconds", 0.0) * 1000, 1),
+            "rows": g.get("query_rows"), "bytes": response.calculate_content_length(),
+        }, ensure_ascii=False))
+        return response
+
+    @app.errorhandler(QueryTimeout)
+    def query_timeout(error):
+        return _message_page(503, "Query timed out", str(error))
+
+    @app.errorhandler(QueryFailed)
+    def query_failed(error):
+        return _message_page(400, "Query failed", str(error))
 
     @app.errorhandler(413)
     def too_large(error):
@@ -69,6 +99,16 @@ def create_app(store_path: str | Path, **config) -> Flask:
         return {"saved_queries": queries.all_queries, "editor_config": editor_config}
 
     return app
+
+
+def _message_page(status: int, title: str, message: str):
+    from flask import render_template, request
+
+    from .negotiation import prefers_html
+
+    if prefers_html(request.headers.get("Accept")):
+        return render_template("error.html", title=title, message=message), status
+    return f"{title}: {message}\n", status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 PREFIXES = {

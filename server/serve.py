@@ -7,6 +7,19 @@ from kg.build import Builder, bundled_corpus
 from kg.store import KnowledgeStore
 
 
+# One JSON line per request on standard output: path, status, time, queries, query time, rows.
+ACCESS_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"line": {"format": "%(message)s"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "line", "stream": "ext://sys.stdout"},
+                 "stderr": {"class": "logging.StreamHandler", "formatter": "line", "stream": "ext://sys.stderr"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {"mzkg.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+                "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+}
+
+
 class _Gunicorn(BaseApplication):
     def __init__(self, store: str, options: dict):
         self.store = store
@@ -35,6 +48,6 @@ def serve(args) -> int:
         create_app(args.store).run(host=args.host, port=args.port, debug=True)
         return 0
     options = {"bind": f"{args.host}:{args.port}", "workers": args.workers, "preload_app": False,
-               "accesslog": "-", "graceful_timeout": 10, "timeout": 60}
+               "graceful_timeout": 10, "timeout": 120, "loglevel": "info", "logconfig_dict": ACCESS_LOGGING}
     _Gunicorn(str(args.store), options).run()
     return 0

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, render_template, request
 from flask import current_app
 
 from . import guard, negotiation
+from .runner import GraphResult, QueryFailed, QueryTimeout
 from .state import kg
 
 bp = Blueprint("sparql", __name__)
@@ -108,16 +109,18 @@ def run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Respo
     else:
         options["use_default_graph_as_union"] = True
     try:
-        result = kg().store.query(query, base_iri=request.base_url, **options)
+        result = kg().query(query, base_iri=request.base_url, **options)
     except SyntaxError as error:
         raise ProtocolError(400, f"SPARQL syntax error: {error}") from error
-    except (OSError, RuntimeError, ValueError) as error:
+    except QueryFailed as error:
         raise ProtocolError(400, f"The query could not be evaluated: {error}") from error
+    except QueryTimeout as error:
+        raise ProtocolError(503, str(error)) from error
     return serialize(result)
 
 
 def serialize(result) -> Response:
-    graph = isinstance(result, ox.QueryTriples)
+    graph = isinstance(result, GraphResult)
     offered = negotiation.GRAPHS[:4] if graph else negotiation.RESULTS
     try:
         fmt = negotiation.choose(offered, request.headers.get("Accept"), request.args.get("format"), offered[0])

@@ -104,3 +104,26 @@ def test_unknown_routes_and_methods(client):
 def test_healthz(client):
     data = client.get("/healthz").get_json()
     assert data["status"] == "ok" and data["generation"] >= 1 and data["triples"] > 40000
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_a_runaway_query_ends_at_the_timeout_and_the_worker_recovers(built):
+    import time
+
+    client = create_app(built[0], QUERY_TIMEOUT=2).test_client()
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    started = time.monotonic()
+    response = client.get("/sparql", query_string={"query": RUNAWAY})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503 and "2 s" in response.get_data(as_text=True)
+    assert elapsed < 10
+    after = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})
+    assert after.status_code == 200 and len(after.get_json()["results"]["bindings"]) == 3
+
+
+def test_pages_have_the_same_deadline(built):
+    client = create_app(built[0], QUERY_TIMEOUT=0.000001).test_client()
+    response = client.get("/queries/indicator-targets", headers={"Accept": "text/html"})
+    assert response.status_code == 503 and "timed out" in response.get_data(as_text=True).lower()

@@ -24,24 +24,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(built):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--store", str(built[0]), "--port", str(port),
-                                "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+def start(store, port, **env):
+    return subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--store", str(store), "--port", str(port),
+                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env=dict(os.environ, **env))
+
+
+def wait_until_up(process, url):
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2)
-            break
+            return
         except OSError:
             if process.poll() is not None:
                 raise AssertionError(process.stdout.read().decode())
             time.sleep(0.3)
-    else:
-        process.terminate()
-        raise AssertionError("kg serve did not answer within 60 s")
+    process.terminate()
+    raise AssertionError("kg serve did not answer within 60 s")
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    port = free_port()
+    process = start(built[0], port, KG_QUERY_TIMEOUT="4")
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(process, url)
     yield url
     process.terminate()
     process.wait(timeout=20)
@@ -68,6 +76,48 @@ def test_sparqlwrapper_construct_and_ask(server):
     client.setQuery("ASK { ?s a <https://w3id.org/mzkg/ontology#IndicatorTarget> }")
     client.setReturnFormat(JSON)
     assert client.queryAndConvert()["boolean"] is True
+
+
+def test_a_runaway_query_does_not_hold_up_other_requests(server):
+    import threading
+    import urllib.error
+    import urllib.parse
+
+    runaway = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    outcome = {}
+
+    def slow():
+        try:
+            urllib.request.urlopen(f"{server}/sparql?query={runaway}", timeout=30)
+            outcome["status"] = 200
+        except urllib.error.HTTPError as error:
+            outcome["status"] = error.code
+
+    thread = threading.Thread(target=slow)
+    started = time.monotonic()
+    thread.start()
+    time.sleep(0.5)
+    quick = urllib.request.urlopen(server + "/sparql?query=ASK%7B%7D", timeout=10)
+    assert quick.status == 200 and time.monotonic() - started < 3.5   # answered while the runaway runs
+    thread.join(timeout=30)
+    assert outcome["status"] == 503
+    assert urllib.request.urlopen(server + "/healthz", timeout=10).status == 200   # and afterwards
+
+
+def test_sigterm_shuts_down_cleanly_and_requests_are_logged(built):
+    import json
+    import signal
+
+    port = free_port()
+    process = start(built[0], port)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(process, url)
+    urllib.request.urlopen(url + "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%207", timeout=10)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    lines = [json.loads(line) for line in process.stdout.read().decode().splitlines() if line.startswith("{")]
+    logged = [l for l in lines if l["path"] == "/sparql" and l["rows"] == 7]
+    assert logged and logged[0]["status"] == 200 and logged[0]["queries"] == 1 and logged[0]["query_ms"] >= 0
 
 
 def ensure_chromium() -> str:

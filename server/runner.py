@@ -1,0 +1,145 @@
+"""Queries run in a child process, so a runaway query can be stopped at its deadline.
+
+pyoxigraph releases the GIL while it evaluates, but a running query cannot be cancelled from
+Python, and an aggregate yields nothing until it is done; only a process can be stopped. Each
+worker therefore keeps one child that has the store open read-only and answers queries over a
+pipe. At the deadline the child is killed and a fresh one started; the request gets 503.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.store import KnowledgeStore
+
+STARTUP_SECONDS = 60
+RESULTS = ox.QueryResultsFormat.JSON
+TRIPLES = ox.RdfFormat.N_TRIPLES
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+class QueryFailed(Exception):
+    pass
+
+
+class GraphResult(list):
+    """The triples of a CONSTRUCT or DESCRIBE, serialisable like pyoxigraph's own result."""
+
+    def serialize(self, output=None, format=TRIPLES):
+        data = ox.serialize(self, format=format)
+        if output is None:
+            return data
+        output.write(data)
+
+
+def _answer(path: str, conn) -> None:
+    store = KnowledgeStore.open(path, read_only=True).store
+    conn.send(("ready", None))
+    while True:
+        try:
+            sparql, options = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result = store.query(sparql, **options)
+            if isinstance(result, ox.QueryTriples):
+                data = result.serialize(format=TRIPLES)
+                conn.send(("triples", data, data.count(b"\n")))
+            else:
+                data = result.serialize(format=RESULTS)
+                conn.send(("results", data, _rows(data)))
+        except SyntaxError as error:
+            conn.send(("syntax", str(error), 0))
+        except Exception as error:  # the parent turns it into a 400 with this message
+            conn.send(("error", f"{type(error).__name__}: {error}", 0))
+
+
+def _rows(results_json: bytes) -> int:
+    parsed = json.loads(results_json)
+    return len(parsed["results"]["bindings"]) if "results" in parsed else 1
+
+
+class QueryRunner:
+    def __init__(self, store_path: str | Path, timeout: float):
+        self.path = str(store_path)
+        self.timeout = timeout
+        self.context = multiprocessing.get_context("spawn")
+        self.lock = threading.Lock()
+        self.process = None
+        self.conn = None
+        self.stats = {"seconds": 0.0, "rows": 0}
+
+    def _start(self) -> None:
+        parent, child = self.context.Pipe()
+        self.process = self.context.Process(target=_answer, args=(self.path, child), daemon=True)
+        self.process.start()
+        child.close()
+        if not parent.poll(STARTUP_SECONDS) or parent.recv()[0] != "ready":
+            self.process.kill()
+            raise QueryFailed(f"the query process did not start within {STARTUP_SECONDS} s")
+        self.conn = parent
+
+    def _replace(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.join(timeout=5)
+        self._start()
+
+    def query(self, sparql: str, **options):
+        with self.lock:
+            if self.process is None or not self.process.is_alive():
+                self._replace()
+            started = time.monotonic()
+            self.conn.send((sparql, options))
+            if not self.conn.poll(self.timeout):
+                self._replace()
+                raise QueryTimeout(f"The query ran longer than {self.timeout:g} s and was stopped.")
+            kind, payload, rows = self.conn.recv()
+            self.stats = {"seconds": time.monotonic() - started, "rows": rows}
+        if kind == "results":
+            return ox.parse_query_results(payload, RESULTS)
+        if kind == "triples":
+            return GraphResult(ox.parse(payload, TRIPLES))
+        if kind == "syntax":
+            raise SyntaxError(payload)
+        raise QueryFailed(payload)
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+
+
+def _account(stats: dict) -> None:
+    """Add a query's time and rows to the request's totals, for the access log."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.query_seconds = getattr(g, "query_seconds", 0.0) + stats["seconds"]
+        g.query_rows = stats["rows"]
+        g.queries = getattr(g, "queries", 0) + 1
+
+
+class ServingStore:
+    """The store as the web pages see it: reads go through the runner, with a deadline."""
+
+    def __init__(self, store: KnowledgeStore, runner: QueryRunner):
+        self.kg = store
+        self.runner = runner
+
+    def query(self, sparql: str, **options):
+        options.setdefault("use_default_graph_as_union", not ("default_graph" in options or "named_graphs" in options))
+        try:
+            return self.runner.query(sparql, **options)
+        finally:
+            _account(self.runner.stats)
+
+    def __getattr__(self, name):  # base, manifest, graph_names(), graph(), store (for dumps)
+        return getattr(self.kg, name)
