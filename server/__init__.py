@@ -26,6 +26,7 @@ def settings() -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("KG_MAX_BODY", 1_048_576)),
         "ALLOWED_SERVICES": frozenset(os.environ.get("KG_ALLOWED_SERVICES", "").split()),
         "QUERY_TIMEOUT": float(os.environ.get("KG_QUERY_TIMEOUT", 30)),
+        "MAX_ROWS": int(os.environ.get("KG_MAX_ROWS", 100_000)),
     }
 
 
@@ -39,7 +40,8 @@ def create_app(store_path: str | Path, **config) -> Flask:
     app.config.update(JSON_AS_ASCII=False, **settings())
     app.config.update(config)
     store = KnowledgeStore.open(store_path, read_only=True)
-    app.extensions["mzkg.store"] = ServingStore(store, QueryRunner(store_path, app.config["QUERY_TIMEOUT"]))
+    runner = QueryRunner(store_path, app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
+    app.extensions["mzkg.store"] = ServingStore(store, runner)
 
     from . import entities, gallery, site, sparql
 

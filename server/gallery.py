@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request
 
 import queries
 from kg.query import QueryError, bind
@@ -55,7 +55,8 @@ def _table(result) -> dict:
     iris = {row[v].value for row in rows for v in variables if isinstance(row[v], ox.NamedNode)}
     names = links(iris)
     cells = [[_cell(row[v], names) for v in variables] for row in rows]
-    return {"variables": variables, "rows": cells, "chart": chart_data(rows) if _chartable(variables) else None}
+    return {"variables": variables, "rows": cells, "chart": chart_data(rows) if _chartable(variables) else None,
+            "truncated": g.get("truncated", False)}
 
 
 def _cell(term, names) -> dict:

@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import threading
 import time
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,9 +41,9 @@ class GraphResult(list):
         output.write(data)
 
 
-def _answer(path: str, conn) -> None:
+def _answer(path: str, max_rows: int, conn) -> None:
     store = KnowledgeStore.open(path, read_only=True).store
-    conn.send(("ready", None))
+    conn.send(("ready", None, 0))
     while True:
         try:
             sparql, options = conn.recv()
@@ -51,35 +52,46 @@ def _answer(path: str, conn) -> None:
         try:
             result = store.query(sparql, **options)
             if isinstance(result, ox.QueryTriples):
-                data = result.serialize(format=TRIPLES)
-                conn.send(("triples", data, data.count(b"\n")))
+                triples = list(islice(result, max_rows + 1))
+                truncated = len(triples) > max_rows
+                data = ox.serialize(triples[:max_rows], format=TRIPLES)
+                conn.send(("triples", (data, truncated), min(len(triples), max_rows)))
             else:
-                data = result.serialize(format=RESULTS)
-                conn.send(("results", data, _rows(data)))
+                data, rows, truncated = _limited(result.serialize(format=RESULTS), max_rows)
+                conn.send(("results", (data, truncated), rows))
         except SyntaxError as error:
             conn.send(("syntax", str(error), 0))
         except Exception as error:  # the parent turns it into a 400 with this message
             conn.send(("error", f"{type(error).__name__}: {error}", 0))
 
 
-def _rows(results_json: bytes) -> int:
+def _limited(results_json: bytes, max_rows: int) -> tuple[bytes, int, bool]:
+    """At most max_rows solutions; the cut is made on the parsed result and written again by
+    pyoxigraph's serialiser once the parent reads it."""
     parsed = json.loads(results_json)
-    return len(parsed["results"]["bindings"]) if "results" in parsed else 1
+    if "results" not in parsed:
+        return results_json, 1, False
+    bindings = parsed["results"]["bindings"]
+    if len(bindings) <= max_rows:
+        return results_json, len(bindings), False
+    parsed["results"]["bindings"] = bindings[:max_rows]
+    return json.dumps(parsed, ensure_ascii=False).encode("utf-8"), max_rows, True
 
 
 class QueryRunner:
-    def __init__(self, store_path: str | Path, timeout: float):
+    def __init__(self, store_path: str | Path, timeout: float, max_rows: int = 100_000):
         self.path = str(store_path)
         self.timeout = timeout
+        self.max_rows = max_rows
         self.context = multiprocessing.get_context("spawn")
         self.lock = threading.Lock()
         self.process = None
         self.conn = None
-        self.stats = {"seconds": 0.0, "rows": 0}
+        self.stats = {"seconds": 0.0, "rows": 0, "truncated": False}
 
     def _start(self) -> None:
         parent, child = self.context.Pipe()
-        self.process = self.context.Process(target=_answer, args=(self.path, child), daemon=True)
+        self.process = self.context.Process(target=_answer, args=(self.path, self.max_rows, child), daemon=True)
         self.process.start()
         child.close()
         if not parent.poll(STARTUP_SECONDS) or parent.recv()[0] != "ready":
@@ -103,11 +115,12 @@ class QueryRunner:
                 self._replace()
                 raise QueryTimeout(f"The query ran longer than {self.timeout:g} s and was stopped.")
             kind, payload, rows = self.conn.recv()
-            self.stats = {"seconds": time.monotonic() - started, "rows": rows}
+            self.stats = {"seconds": time.monotonic() - started, "rows": rows,
+                          "truncated": kind in ("results", "triples") and payload[1]}
         if kind == "results":
-            return ox.parse_query_results(payload, RESULTS)
+            return ox.parse_query_results(payload[0], RESULTS)
         if kind == "triples":
-            return GraphResult(ox.parse(payload, TRIPLES))
+            return GraphResult(ox.parse(payload[0], TRIPLES))
         if kind == "syntax":
             raise SyntaxError(payload)
         raise QueryFailed(payload)
@@ -124,6 +137,7 @@ def _account(stats: dict) -> None:
     if has_request_context():
         g.query_seconds = getattr(g, "query_seconds", 0.0) + stats["seconds"]
         g.query_rows = stats["rows"]
+        g.truncated = getattr(g, "truncated", False) or stats["truncated"]
         g.queries = getattr(g, "queries", 0) + 1
 
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from flask import current_app
+from flask import current_app, g
 
 from . import guard, negotiation
 from .runner import GraphResult, QueryFailed, QueryTimeout
@@ -127,7 +127,11 @@ def serialize(result) -> Response:
     except negotiation.NotAcceptable as error:
         raise ProtocolError(406, str(error)) from error
     body = result.serialize(format=fmt.oxigraph)
-    return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept"}
+    if getattr(g, "truncated", False):
+        limit = current_app.config["MAX_ROWS"]
+        headers["X-Result-Truncated"] = f"true; the first {limit} results of more are given (KG_MAX_ROWS)"
+    return Response(body, mimetype=fmt.media_type, headers=headers)
 
 
 def service_description() -> Response:

@@ -127,3 +127,16 @@ def test_pages_have_the_same_deadline(built):
     client = create_app(built[0], QUERY_TIMEOUT=0.000001).test_client()
     response = client.get("/queries/indicator-targets", headers={"Accept": "text/html"})
     assert response.status_code == 503 and "timed out" in response.get_data(as_text=True).lower()
+
+
+def test_results_beyond_the_row_limit_are_cut_and_say_so(built):
+    client = create_app(built[0], MAX_ROWS=25).test_client()
+    many = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
+    assert many.status_code == 200 and "X-Result-Truncated" in many.headers
+    assert len(many.get_data(as_text=True).strip().splitlines()) == 26   # header and 25 rows
+    few = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"})
+    assert "X-Result-Truncated" not in few.headers
+    graph = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "application/n-triples"})
+    assert "X-Result-Truncated" in graph.headers and len(graph.get_data(as_text=True).strip().splitlines()) == 25
+    page = client.get("/queries/measures").get_data(as_text=True)
+    assert "truncated" in page
