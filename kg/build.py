@@ -100,8 +100,7 @@ class Builder:
             graphs[doc.graph_iri] = doc.graph
             graphs[entailment_graph(doc.graph_iri)] = self._entailments(doc)
         store.replace_graphs(graphs)
-        store.manifest["generation"] = store.manifest.get("generation", 0) + 1
-        store.save_manifest()
+        store.publish()
         report.entailed = sum(len(g) for iri, g in graphs.items() if "/entailments/" in iri)
         return report
 

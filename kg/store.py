@@ -1,15 +1,22 @@
-"""The on-disk store: a pyoxigraph Store plus a small manifest (base IRI, generation).
+"""The on-disk store: a writable pyoxigraph store, read-only snapshots of it, and a manifest.
 
-Builds write a fresh store beside the old one and swap it in, so a failed build leaves the
-existing store untouched. Replacing one document is a single SPARQL update, which Oxigraph
-applies as one transaction.
+    kg-store/
+      kg-manifest.json        base IRI, generation, the current snapshot
+      oxigraph/               the primary store; only `kg build` and `kg load` write it
+      snapshots/000007/       what readers open: an immutable copy (Store.backup) per generation
+
+Opening a store read-only while another process writes it is undefined behaviour in Oxigraph,
+so readers never open the primary: every write ends by publishing a new snapshot and then
+switching the manifest to it in one atomic rename. Readers see the old generation or the new
+one, never a half-written one. A build writes a fresh primary beside the old one and swaps it
+in only when everything succeeded; replacing one document is a single SPARQL update, which
+Oxigraph applies as one transaction.
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +24,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 MANIFEST = "kg-manifest.json"
+PRIMARY = "oxigraph"
+SNAPSHOTS = "snapshots"
+KEEP_SNAPSHOTS = 3  # readers still on an older generation keep working while they move on
 DEFAULT_STORE = "kg-store"
 
 
@@ -32,22 +42,37 @@ def to_ntriples(graph: Graph) -> str:
     return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
 
 
+def read_manifest(path: Path) -> dict:
+    manifest_file = Path(path) / MANIFEST
+    if not manifest_file.exists():
+        raise StoreError(f"{path}: no knowledge graph store here (run `kg build` first)")
+    return json.loads(manifest_file.read_text("utf-8"))
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    target = Path(path) / MANIFEST
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+    temporary.replace(target)
+
+
 class KnowledgeStore:
-    def __init__(self, path: Path, store: ox.Store, manifest: dict):
+    def __init__(self, path: Path, store: ox.Store, manifest: dict, opened: Path):
         self.path = path
         self.store = store
         self.manifest = manifest
+        self.opened = opened  # the directory pyoxigraph has open: the primary or a snapshot
 
     # opening -------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False) -> "KnowledgeStore":
+        """Writers get the primary store; readers get the current snapshot."""
         path = Path(path)
-        manifest_file = path / MANIFEST
-        if not manifest_file.exists():
-            raise StoreError(f"{path}: no knowledge graph store here (run `kg build` first)")
-        manifest = json.loads(manifest_file.read_text("utf-8"))
-        store = ox.Store.read_only(str(path / "oxigraph")) if read_only else ox.Store(str(path / "oxigraph"))
-        return cls(path, store, manifest)
+        manifest = read_manifest(path)
+        if read_only:
+            opened = path / manifest.get("snapshot", PRIMARY)
+            return cls(path, ox.Store.read_only(str(opened)), manifest, opened)
+        return cls(path, ox.Store(str(path / PRIMARY)), manifest, path / PRIMARY)
 
     @classmethod
     def exists(cls, path: str | Path) -> bool:
@@ -57,11 +82,25 @@ class KnowledgeStore:
     def base(self) -> str:
         return self.manifest["base"]
 
-    def save_manifest(self) -> None:
-        target = self.path / MANIFEST
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False), "utf-8")
-        temporary.replace(target)
+    @property
+    def generation(self) -> int:
+        return self.manifest.get("generation", 0)
+
+    def publish(self) -> None:
+        """Make what the primary holds visible to readers as the next generation."""
+        self.store.flush()
+        generation = self.generation + 1
+        snapshots = self.path / SNAPSHOTS
+        snapshots.mkdir(exist_ok=True)
+        name = f"{generation:06d}"
+        staging = snapshots / f".{name}.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        self.store.backup(str(staging))
+        staging.rename(snapshots / name)
+        self.manifest = {**self.manifest, "generation": generation, "snapshot": f"{SNAPSHOTS}/{name}"}
+        write_manifest(self.path, self.manifest)
+        for old in sorted(p for p in snapshots.iterdir() if p.name.isdigit())[:-KEEP_SNAPSHOTS]:
+            shutil.rmtree(old, ignore_errors=True)
 
     # writing -------------------------------------------------------------------
     def bulk_put(self, graph_iri: str, graph: Graph) -> None:
@@ -75,14 +114,6 @@ class KnowledgeStore:
         self.store.update(f"{drops}INSERT DATA {{\n{blocks}}}")
         self.store.flush()
 
-    def backup(self, target: str | Path) -> Path:
-        """Write a consistent copy of this store to target (works on a read-only store too)."""
-        target = Path(target)
-        target.mkdir(parents=True, exist_ok=False)
-        self.store.backup(str(target / "oxigraph"))
-        (target / MANIFEST).write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False), "utf-8")
-        return target
-
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
 
@@ -95,39 +126,42 @@ class KnowledgeStore:
         data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph_iri))
         return Graph().parse(data=data.decode("utf-8"), format="nt")
 
+    def backup(self, target: str | Path) -> Path:
+        """Write a consistent, self-contained copy of this store to target."""
+        target = Path(target)
+        target.mkdir(parents=True, exist_ok=False)
+        self.store.backup(str(target / PRIMARY))
+        manifest = {k: v for k, v in self.manifest.items() if k != "snapshot"}
+        write_manifest(target, manifest)
+        return target
+
 
 @contextmanager
 def fresh_store(target: str | Path, base: str):
-    """Yield a new, empty store in a temporary directory; on success swap it in for target."""
+    """Yield a new, empty primary store beside target's; on success it replaces the old primary
+    and is published as the next generation. On failure target is left as it was."""
     target = Path(target).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    if target.exists() and not KnowledgeStore.exists(target) and any(target.iterdir()):
+        raise StoreError(f"{target}: exists and is not a knowledge graph store; not replacing it")
+    target.mkdir(parents=True, exist_ok=True)
+    staging = target / f"{PRIMARY}.new"
+    shutil.rmtree(staging, ignore_errors=True)
     try:
-        manifest = {"base": base, "generation": _next_generation(target)}
-        store = KnowledgeStore(staging, ox.Store(str(staging / "oxigraph")), manifest)
+        previous = read_manifest(target) if KnowledgeStore.exists(target) else {}
+        manifest = {"base": base, "generation": previous.get("generation", 0)}
+        if "snapshot" in previous:
+            manifest["snapshot"] = previous["snapshot"]
+        store = KnowledgeStore(target, ox.Store(str(staging)), manifest, staging)
         yield store
         store.store.flush()
-        store.save_manifest()
         del store
-        _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def _next_generation(target: Path) -> int:
-    try:
-        return json.loads((target / MANIFEST).read_text("utf-8"))["generation"] + 1
-    except (OSError, ValueError, KeyError):
-        return 1
-
-
-def _swap(staging: Path, target: Path) -> None:
-    if target.exists() and not (target / MANIFEST).exists() and any(target.iterdir()):
-        raise StoreError(f"{target}: exists and is not a knowledge graph store; not replacing it")
-    retired = target.with_name(f".{target.name}.old")
+    retired = target / f"{PRIMARY}.old"
     shutil.rmtree(retired, ignore_errors=True)
-    if target.exists():
-        target.rename(retired)
-    staging.rename(target)
+    if (target / PRIMARY).exists():
+        (target / PRIMARY).rename(retired)
+    staging.rename(target / PRIMARY)
     shutil.rmtree(retired, ignore_errors=True)
+    KnowledgeStore(target, ox.Store(str(target / PRIMARY)), manifest, target / PRIMARY).publish()

@@ -40,7 +40,7 @@ def create_app(store_path: str | Path, **config) -> Flask:
     app.config.update(JSON_AS_ASCII=False, **settings())
     app.config.update(config)
     store = KnowledgeStore.open(store_path, read_only=True)
-    runner = QueryRunner(store_path, app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
+    runner = QueryRunner(store.opened, app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
     app.extensions["mzkg.store"] = ServingStore(store, runner)
 
     from . import entities, gallery, site, sparql
@@ -69,6 +69,7 @@ def create_app(store_path: str | Path, **config) -> Flask:
         from flask import g
 
         g.started = time.monotonic()
+        app.extensions["mzkg.store"].refresh()
 
     @app.after_request
     def access_log(response):

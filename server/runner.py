@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.store import KnowledgeStore
+from kg.store import KnowledgeStore, read_manifest
 
 STARTUP_SECONDS = 60
 RESULTS = ox.QueryResultsFormat.JSON
@@ -42,7 +42,7 @@ class GraphResult(list):
 
 
 def _answer(path: str, max_rows: int, conn) -> None:
-    store = KnowledgeStore.open(path, read_only=True).store
+    store = ox.Store.read_only(path)
     conn.send(("ready", None, 0))
     while True:
         try:
@@ -125,6 +125,15 @@ class QueryRunner:
             raise SyntaxError(payload)
         raise QueryFailed(payload)
 
+    def switch(self, path: str | Path) -> None:
+        """Serve another snapshot from the next query on."""
+        with self.lock:
+            self.path = str(path)
+            if self.process is not None:
+                self.process.kill()
+                self.process.join(timeout=5)
+                self.process = None
+
     def close(self) -> None:
         if self.process is not None:
             self.process.kill()
@@ -142,11 +151,28 @@ def _account(stats: dict) -> None:
 
 
 class ServingStore:
-    """The store as the web pages see it: reads go through the runner, with a deadline."""
+    """The store as the web pages see it: reads go through the runner, with a deadline, and move
+    to a new snapshot when the manifest names a newer generation."""
 
     def __init__(self, store: KnowledgeStore, runner: QueryRunner):
         self.kg = store
         self.runner = runner
+        self.manifest_stamp = self._stamp()
+
+    def _stamp(self) -> int:
+        try:
+            return (self.kg.path / "kg-manifest.json").stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    def refresh(self) -> None:
+        stamp = self._stamp()
+        if stamp == self.manifest_stamp:
+            return
+        self.manifest_stamp = stamp
+        if read_manifest(self.kg.path).get("generation") != self.kg.generation:
+            self.kg = KnowledgeStore.open(self.kg.path, read_only=True)
+            self.runner.switch(self.kg.opened)
 
     def query(self, sparql: str, **options):
         options.setdefault("use_default_graph_as_union", not ("default_graph" in options or "named_graphs" in options))

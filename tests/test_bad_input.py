@@ -12,7 +12,7 @@ from loaders import DocumentError, load_bytes, load_file
 from loaders.normalize import NormalizedText
 from loaders.numbers import parse_number
 from loaders.structure import parse_structure
-from loaders.tables import parse_value
+from loaders.tables import parse_value, table_targets
 from ontology import MZ
 from server import create_app
 
@@ -137,11 +137,15 @@ def test_number_and_value_parsing_never_crash(text):
 @given(st.lists(st.sampled_from(["第一章总体", "一、总体要求", "(一)加强工作。内容。", "1、救助", "专栏1 工程", "1.项目",
                                  "序号", "主要指标", "单位", "2025年目标值", "指标属性", "1", "%", "90", "约束性", "注:说明。",
                                  "某率(%)约束性99100100完成", "加强管理。要求如下,到2025年达到90%。", "随便一句话"]), max_size=40))
-def test_structure_parser_never_crashes_and_spans_stay_inside(lines):
+def test_structure_and_table_parsers_never_crash_and_spans_stay_inside(lines):
     text = "\n".join(lines)
     structure = parse_structure(text)
     for item in [*structure.sections, *structure.measures, *structure.goals, *structure.boxes, *structure.tables]:
         assert 0 <= item.span.start <= item.span.end <= len(text)
+    for table in structure.tables:
+        for target in table_targets(table, text, 2025):
+            assert 0 <= target.span.start <= target.span.end <= len(text)
+            assert target.comparator in (None, "=", ">=", ">", "<=", "<", "range")
 
 
 @pytest.fixture(scope="module")

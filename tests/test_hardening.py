@@ -140,3 +140,49 @@ def test_results_beyond_the_row_limit_are_cut_and_say_so(built):
     assert "X-Result-Truncated" in graph.headers and len(graph.get_data(as_text=True).strip().splitlines()) == 25
     page = client.get("/queries/measures").get_data(as_text=True)
     assert "truncated" in page
+
+
+def test_readers_see_the_old_or_the_new_document_while_it_is_replaced(built, tmp_path, corpus_paths):
+    import threading
+
+    from kg.build import Builder
+    from kg.store import KnowledgeStore
+
+    store_path = KnowledgeStore.open(built[0], read_only=True).backup(tmp_path / "store")
+    writer = KnowledgeStore.open(store_path)
+    writer.publish()
+    text = corpus_paths["十堰市"].read_text("utf-8")
+    versions = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    versions[0].write_text(text, "utf-8")
+    versions[1].write_text(text.rstrip("\n") + "\n(三十四)新增一项举措。具体内容。\n", "utf-8")
+    workers = [create_app(store_path).test_client() for _ in range(2)]  # two workers on one store
+    doc = "https://w3id.org/mzkg/id/doc/420300-workplan-2025-7f8aa8"
+    count = f"SELECT (COUNT(?m) AS ?n) WHERE {{ ?m a <https://w3id.org/mzkg/ontology#Measure> ; <https://w3id.org/mzkg/ontology#inDocument> <{doc}> }}"
+    done = threading.Event()
+    errors = []
+
+    def reload():
+        try:
+            builder = Builder(writer.base, progress=False)
+            for k in range(4):
+                builder.load([versions[(k + 1) % 2]], writer)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=reload)
+    thread.start()
+    seen, generations = set(), set()
+    while not done.is_set() or len(seen) < 1:
+        for client in workers:
+            response = client.get("/sparql", query_string={"query": count})
+            assert response.status_code == 200, response.get_data(as_text=True)
+            seen.add(int(response.get_json()["results"]["bindings"][0]["n"]["value"]))
+            generations.add(client.get("/healthz").get_json()["generation"])
+    thread.join()
+    assert not errors
+    assert seen <= {33, 34}
+    final = workers[0].get("/sparql", query_string={"query": count}).get_json()
+    assert int(final["results"]["bindings"][0]["n"]["value"]) == 33  # the last load put version a back
+    assert max(generations) > min(generations)
