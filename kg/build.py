@@ -6,9 +6,12 @@ document leaves the store as it was.
 from __future__ import annotations
 
 import hashlib
-import os
-from dataclasses import dataclass, field
 import importlib.util
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
@@ -16,6 +19,7 @@ from tqdm import tqdm
 
 from loaders import DocumentError, LoadedDocument, load_file
 from loaders.iris import Minter
+
 from . import reasoning, vocabulary
 from .store import KnowledgeStore, fresh_store
 from .validation import Finding, validate
@@ -64,17 +68,19 @@ class Builder:
     def build(self, corpus: str | Path, store_path: str | Path, keep_going: bool = False) -> BuildReport:
         files = corpus_files(corpus)
         report = BuildReport()
-        for path in self._bar(files, "parsing"):
-            try:
-                report.documents.append(load_file(path, self.minter.base))
-            except DocumentError as error:
-                report.failures.append(error)
+        entailments: dict[str, Graph] = {}
+        for outcome, entailed in self._bar(self._prepare_all(files), "parsing and reasoning", total=len(files)):
+            if isinstance(outcome, DocumentError):
+                report.failures.append(outcome)
+            else:
+                report.documents.append(outcome)
+                entailments[outcome.graph_iri] = entailed
+        report.documents.sort(key=lambda doc: str(doc.source))
         if report.failures and not keep_going:
             raise BuildError("not building; these documents failed:\n" + "\n".join(f"  {e}" for e in report.failures))
         self._check_unique(report.documents)
         report.warnings = self._validate(report.documents)
         reference = self._reference_closure()
-        entailments = {doc.graph_iri: self._entailments(doc) for doc in self._bar(report.documents, "reasoning")}
         with fresh_store(store_path, self.minter.base) as store:
             store.bulk_put(self.minter.graph("ontology"), self.ontology)
             store.bulk_put(self.minter.graph("gazetteer"), self.gazetteer)
@@ -126,9 +132,9 @@ class Builder:
 
     def _reference_closure(self) -> Graph:
         """Entailments of the ontology with the gazetteer and vocabularies, computed once and cached."""
-        key = hashlib.sha256()
-        for graph in (self.ontology, self.gazetteer, self.vocabulary):
-            key.update(vocabulary.fingerprint(graph).encode())
+        key = hashlib.sha256(self.minter.base.encode())
+        for source in vocabulary.sources():
+            key.update(source)
         cached = _cache_dir() / f"reference-closure-{key.hexdigest()[:16]}.nt"
         if cached.exists():
             return Graph().parse(cached, format="nt")
@@ -151,8 +157,35 @@ class Builder:
                 raise BuildError(f"{doc.source}: is the same document as {seen[doc.iri]} ({doc.iri})")
             seen[doc.iri] = doc.source
 
-    def _bar(self, items, stage: str):
-        return tqdm(items, desc=stage, unit="doc", disable=not self.progress, leave=False)
+    def _prepare_all(self, files: list[Path]):
+        """Parse and reason about every document, spread over the machine's cores."""
+        jobs = [(path, self.minter.base) for path in files]
+        if len(files) == 1 or (os.cpu_count() or 1) == 1:
+            yield from map(prepare, jobs)
+            return
+        # fork where the platform has it: nothing is open yet that a child could inherit badly
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        with ProcessPoolExecutor(max_workers=min(len(files), os.cpu_count() or 1), mp_context=context) as pool:
+            yield from pool.map(prepare, jobs, chunksize=max(1, len(files) // (8 * (os.cpu_count() or 1))))
+
+    def _bar(self, items, stage: str, total: int | None = None):
+        return tqdm(items, desc=stage, unit="doc", total=total, disable=not self.progress, leave=False)
+
+
+def prepare(job: tuple[Path, str]) -> tuple[LoadedDocument | DocumentError, Graph | None]:
+    """One document's graph and its entailments (run in a worker process)."""
+    path, base = job
+    try:
+        doc = load_file(path, base)
+    except DocumentError as error:
+        return error, None
+    return doc, reasoning.entailments(doc.graph, _ontology())
+
+
+@lru_cache(maxsize=1)
+def _ontology() -> Graph:
+    return vocabulary.ontology_graph()
 
 
 def entailment_graph(document_graph: str) -> str:

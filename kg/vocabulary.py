@@ -40,9 +40,8 @@ def vocabulary_graph(minter: Minter) -> Graph:
     return graph
 
 
-def fingerprint(graph: Graph) -> str:
-    """A hash of a graph's content that does not depend on triple order."""
-    import hashlib
+def sources() -> list[bytes]:
+    """The bytes every reference graph is made from (ontology, vocabularies, gazetteer table)."""
+    from loaders.gazetteer import table_path
 
-    lines = sorted(graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines())
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    return [ontology_file().read_bytes(), *(f.read_bytes() for f in vocabulary_files()), table_path().read_bytes()]

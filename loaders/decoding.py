@@ -14,6 +14,9 @@ class DocumentError(Exception):
         self.source = source
         self.reason = reason
 
+    def __reduce__(self):  # travels between processes of a parallel build
+        return DocumentError, (self.source, self.reason)
+
 
 @dataclass(frozen=True)
 class DecodedText:

@@ -36,7 +36,7 @@ def _short_names(name: str) -> tuple[str, ...]:
     return (stem,) if stem != name and len(stem) >= 2 else ()
 
 
-def _table_path() -> Path:
+def table_path() -> Path:
     spec = importlib.util.find_spec("cpca")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the gazetteer needs the 'cpca' package (pip install cpca)")
@@ -63,7 +63,7 @@ class Gazetteer:
     @classmethod
     @lru_cache(maxsize=1)
     def default(cls) -> "Gazetteer":
-        with open(_table_path(), encoding="utf-8") as handle:
+        with open(table_path(), encoding="utf-8") as handle:
             rows = [(row["adcode"], row["name"]) for row in csv.DictReader(handle)]
         return cls(rows)
 
