@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import threading
 import time
+from collections import OrderedDict
 from itertools import islice
 from pathlib import Path
 
@@ -19,6 +20,8 @@ import pyoxigraph as ox
 from kg.store import KnowledgeStore, read_manifest
 
 STARTUP_SECONDS = 60
+CACHE_ENTRIES = 512
+CACHEABLE_BYTES = 4 * 1024 * 1024
 RESULTS = ox.QueryResultsFormat.JSON
 TRIPLES = ox.RdfFormat.N_TRIPLES
 
@@ -78,6 +81,29 @@ def _limited(results_json: bytes, max_rows: int) -> tuple[bytes, int, bool]:
     return json.dumps(parsed, ensure_ascii=False).encode("utf-8"), max_rows, True
 
 
+class ResultCache:
+    """Answers of one snapshot: the graph changes only when a new generation is published, so
+    a query's answer stays right until the runner switches snapshots."""
+
+    def __init__(self, entries: int):
+        self.entries = entries
+        self.answers: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        answer = self.answers.get(key)
+        if answer is not None:
+            self.answers.move_to_end(key)
+        return answer
+
+    def put(self, key, answer) -> None:
+        self.answers[key] = answer
+        while len(self.answers) > self.entries:
+            self.answers.popitem(last=False)
+
+    def clear(self) -> None:
+        self.answers.clear()
+
+
 class QueryRunner:
     def __init__(self, store_path: str | Path, timeout: float, max_rows: int = 100_000):
         self.path = str(store_path)
@@ -88,6 +114,7 @@ class QueryRunner:
         self.process = None
         self.conn = None
         self.stats = {"seconds": 0.0, "rows": 0, "truncated": False}
+        self.cache = ResultCache(CACHE_ENTRIES)
 
     def _start(self) -> None:
         parent, child = self.context.Pipe()
@@ -106,15 +133,15 @@ class QueryRunner:
         self._start()
 
     def query(self, sparql: str, **options):
+        key = (sparql, repr(sorted(options.items(), key=lambda item: item[0])))
         with self.lock:
-            if self.process is None or not self.process.is_alive():
-                self._replace()
             started = time.monotonic()
-            self.conn.send((sparql, options))
-            if not self.conn.poll(self.timeout):
-                self._replace()
-                raise QueryTimeout(f"The query ran longer than {self.timeout:g} s and was stopped.")
-            kind, payload, rows = self.conn.recv()
+            answer = self.cache.get(key)
+            if answer is None:
+                answer = self._ask(sparql, options)
+                if answer[0] in ("results", "triples") and len(answer[1][0]) <= CACHEABLE_BYTES:
+                    self.cache.put(key, answer)
+            kind, payload, rows = answer
             self.stats = {"seconds": time.monotonic() - started, "rows": rows,
                           "truncated": kind in ("results", "triples") and payload[1]}
         if kind == "results":
@@ -125,9 +152,19 @@ class QueryRunner:
             raise SyntaxError(payload)
         raise QueryFailed(payload)
 
+    def _ask(self, sparql: str, options: dict):
+        if self.process is None or not self.process.is_alive():
+            self._replace()
+        self.conn.send((sparql, options))
+        if not self.conn.poll(self.timeout):
+            self._replace()
+            raise QueryTimeout(f"The query ran longer than {self.timeout:g} s and was stopped.")
+        return self.conn.recv()
+
     def switch(self, path: str | Path) -> None:
-        """Serve another snapshot from the next query on."""
+        """Serve another snapshot from the next query on (and forget the old one's answers)."""
         with self.lock:
+            self.cache.clear()
             self.path = str(path)
             if self.process is not None:
                 self.process.kill()

@@ -186,3 +186,16 @@ def test_readers_see_the_old_or_the_new_document_while_it_is_replaced(built, tmp
     final = workers[0].get("/sparql", query_string={"query": count}).get_json()
     assert int(final["results"]["bindings"][0]["n"]["value"]) == 33  # the last load put version a back
     assert max(generations) > min(generations)
+
+
+def test_answers_are_cached_until_the_generation_changes(built):
+    client = create_app(built[0]).test_client()
+    runner = client.application.extensions["mzkg.store"].runner
+    query = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
+    first = client.get("/sparql", query_string=query).get_json()
+    assert len(runner.cache.answers) >= 1
+    runner.process.kill()   # a cached answer needs no query process
+    runner.process.join()
+    assert client.get("/sparql", query_string=query).get_json() == first
+    runner.switch(runner.path)
+    assert len(runner.cache.answers) == 0
