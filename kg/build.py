@@ -9,6 +9,7 @@ import hashlib
 import importlib.util
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,6 +36,7 @@ class BuildReport:
     failures: list[DocumentError] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     entailed: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage; read/parse/triples/reasoning summed over documents
 
 
 def bundled_corpus() -> Path:
@@ -68,6 +70,7 @@ class Builder:
     def build(self, corpus: str | Path, store_path: str | Path, keep_going: bool = False) -> BuildReport:
         files = corpus_files(corpus)
         report = BuildReport()
+        clock = time.perf_counter()
         entailments: dict[str, Graph] = {}
         for outcome, entailed in self._bar(self._prepare_all(files), "parsing and reasoning", total=len(files)):
             if isinstance(outcome, DocumentError):
@@ -76,11 +79,19 @@ class Builder:
                 report.documents.append(outcome)
                 entailments[outcome.graph_iri] = entailed
         report.documents.sort(key=lambda doc: str(doc.source))
+        report.seconds["parse and reason (wall)"] = time.perf_counter() - clock
+        for stage in ("read", "parse", "triples", "reasoning"):
+            report.seconds[stage] = sum(doc.seconds.get(stage, 0.0) for doc in report.documents)
         if report.failures and not keep_going:
             raise BuildError("not building; these documents failed:\n" + "\n".join(f"  {e}" for e in report.failures))
         self._check_unique(report.documents)
+        clock = time.perf_counter()
         report.warnings = self._validate(report.documents)
+        report.seconds["validation"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         reference = self._reference_closure()
+        report.seconds["reference closure"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         with fresh_store(store_path, self.minter.base) as store:
             store.bulk_put(self.minter.graph("ontology"), self.ontology)
             store.bulk_put(self.minter.graph("gazetteer"), self.gazetteer)
@@ -89,6 +100,7 @@ class Builder:
             for doc in self._bar(report.documents, "storing"):
                 store.bulk_put(doc.graph_iri, doc.graph)
                 store.bulk_put(entailment_graph(doc.graph_iri), entailments[doc.graph_iri])
+        report.seconds["store"] = time.perf_counter() - clock
         report.entailed = len(reference) + sum(len(g) for g in entailments.values())
         return report
 
@@ -180,7 +192,10 @@ def prepare(job: tuple[Path, str]) -> tuple[LoadedDocument | DocumentError, Grap
         doc = load_file(path, base)
     except DocumentError as error:
         return error, None
-    return doc, reasoning.entailments(doc.graph, _ontology())
+    started = time.perf_counter()
+    entailed = reasoning.entailments(doc.graph, _ontology())
+    doc.seconds["reasoning"] = time.perf_counter() - started
+    return doc, entailed
 
 
 @lru_cache(maxsize=1)

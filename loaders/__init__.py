@@ -1,7 +1,8 @@
 """Loaders: one text file in, one RDF graph out, with provenance to the passage."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
@@ -32,15 +33,19 @@ class LoadedDocument:
     summary: dict[str, int]
     source: str
     encoding: str
+    seconds: dict[str, float] = field(default_factory=dict)  # read, parse, triples
 
 
 def load_file(path: str | Path, base: str | None = None) -> LoadedDocument:
     path = Path(path)
+    started = time.perf_counter()
     try:
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(str(path), f"cannot be read ({error.strerror or error})") from error
-    return load_bytes(data, str(path), base)
+    doc = load_bytes(data, str(path), base)
+    doc.seconds["read"] = time.perf_counter() - started - doc.seconds["parse"] - doc.seconds["triples"]
+    return doc
 
 
 def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None) -> LoadedDocument:
@@ -55,12 +60,14 @@ def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None) ->
 
 
 def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocument:
+    started = time.perf_counter()
     norm = NormalizedText.of(text)
     gazetteer = Gazetteer.default()
     meta = read_metadata(norm.text, gazetteer)
     structure = parse_structure(norm.text)
     targets = [t for table in structure.tables for t in table_targets(table, norm.text, meta.period_end)]
     targets += prose_targets(norm.text, structure.paragraphs + _box_spans(structure), meta)
+    parsed = time.perf_counter()
     slug = Minter.document_slug(meta.jurisdiction.code if meta.jurisdiction else None, meta.kind, _period(meta), meta.title)
     writer = DocumentGraph(minter, slug, norm, meta)
     writer.document(content_hash(text))
@@ -77,7 +84,8 @@ def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocum
         "projects": sum(1 + len(box.items) for box in structure.boxes),
         "triples": len(writer.g),
     }
-    return LoadedDocument(str(writer.doc), minter.document_graph(slug), writer.g, meta, summary, source, encoding)
+    seconds = {"parse": parsed - started, "triples": time.perf_counter() - parsed}
+    return LoadedDocument(str(writer.doc), minter.document_graph(slug), writer.g, meta, summary, source, encoding, seconds)
 
 
 def _box_spans(structure):

@@ -125,8 +125,9 @@ def test_a_runaway_query_ends_at_the_timeout_and_the_worker_recovers(built):
 
 def test_pages_have_the_same_deadline(built):
     client = create_app(built[0], QUERY_TIMEOUT=0.000001).test_client()
-    response = client.get("/queries/indicator-targets", headers={"Accept": "text/html"})
-    assert response.status_code == 503 and "timed out" in response.get_data(as_text=True).lower()
+    for path in ("/queries/indicator-targets", "/doc/420100-plan-2021-2025-04a9b9", "/indicator/nursing-bed-share"):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 503 and "timed out" in response.get_data(as_text=True).lower(), path
 
 
 def test_results_beyond_the_row_limit_are_cut_and_say_so(built):

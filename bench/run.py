@@ -1,0 +1,264 @@
+"""Benchmarks, run side by side in one run on one machine; medians and ratios, not single times.
+
+    python bench/run.py [--sizes 10,100] [--repeat 20] [--out docs/performance.md]
+
+Query serving: the same snapshot and the same queries (every saved query with default
+parameters, and ad-hoc queries: a label search, a two-hop join, an aggregate over all targets,
+a DESCRIBE) through (a) pyoxigraph in process, (b) Oxigraph's own `oxigraph serve-read-only`
+(PyPI package `oxigraph`) on the same store files, (c) `kg serve`. (b) and (c) get the same
+HTTP client, at concurrency 1 and 16. Ad-hoc queries carry a distinct comment on every request,
+so (c)'s answer cache cannot serve them; saved queries are sent as written, as the gallery does.
+
+Build: seconds per stage for the bundled corpus and for synthetic corpora made from it (the
+same documents under other prefecture-level cities from the gazetteer, numbers varied), and
+the peak memory of the build.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import queries  # noqa: E402
+from kg.build import Builder, bundled_corpus, corpus_files  # noqa: E402
+from kg.store import KnowledgeStore  # noqa: E402
+from loaders.gazetteer import Gazetteer  # noqa: E402
+
+BASE = "https://w3id.org/mzkg/id/"
+DEFAULTS = {"compare-indicator": {"indicator": BASE + "indicator/nursing-bed-share"},
+            "measures-by-group": {"group": BASE + "group/children"}}
+AD_HOC = {
+    "label search": """SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(CONTAINS(?l, "养老")) }""",
+    "two-hop join": """PREFIX mz: <https://w3id.org/mzkg/ontology#>
+SELECT ?measure ?group ?plan WHERE { ?measure mz:serves ?group ; mz:inDocument ?plan . ?plan mz:jurisdiction ?unit }""",
+    "aggregate over targets": """PREFIX mz: <https://w3id.org/mzkg/ontology#>
+SELECT ?indicator (COUNT(?t) AS ?n) (AVG(?v) AS ?mean) WHERE { ?t a mz:IndicatorTarget ; mz:indicator ?indicator .
+OPTIONAL { ?t mz:targetValue ?v } } GROUP BY ?indicator ORDER BY DESC(?n)""",
+    "describe": f"DESCRIBE <{BASE}doc/420100-plan-2021-2025-04a9b9/measure/3>",
+}
+
+
+def saved_queries() -> dict[str, str]:
+    texts = {}
+    for q in queries.all_queries():
+        text = q.text
+        for name, value in DEFAULTS.get(q.name, {}).items():
+            text += f"\nVALUES ?{name} {{ <{value}> }}"
+        texts[q.name] = text
+    return texts
+
+
+# query serving -----------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait(url: str, process: subprocess.Popen) -> None:
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2)
+            return
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"server exited: {process.stdout.read().decode()[-2000:]}")
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def http_get(url: str, query: str, accept: str) -> float:
+    started = time.perf_counter()
+    request = urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        response.read()
+    return time.perf_counter() - started
+
+
+def measure(call, texts: list[str], concurrency: int) -> dict:
+    """Latencies of one request per text, with `concurrency` requests in flight."""
+    started = time.perf_counter()
+    if concurrency == 1:
+        latencies = [call(t) for t in texts]
+    else:
+        with ThreadPoolExecutor(concurrency) as pool:
+            latencies = list(pool.map(call, texts))
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {"p50": statistics.median(latencies) * 1000, "p95": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
+            "throughput": len(latencies) / wall}
+
+
+def accept_for(query: str) -> str:
+    return "text/turtle" if re.match(r"\s*(DESCRIBE|CONSTRUCT)", query, re.I) else "application/sparql-results+json"
+
+
+def serving(store_path: Path, repeat: int) -> list[dict]:
+    store = KnowledgeStore.open(store_path, read_only=True)
+    snapshot = store.opened
+    cases = [("saved", name, text) for name, text in saved_queries().items()] + \
+            [("ad-hoc", name, text) for name, text in AD_HOC.items()]
+    oxi_port, kg_port = free_port(), free_port()
+    oxigraph = subprocess.Popen([shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph"),
+                                 "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{oxi_port}",
+                                 "--union-default-graph"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    ours = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--store", str(store_path), "--port", str(kg_port),
+                             "--workers", str(os.cpu_count() or 2)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                            cwd=ROOT)
+    endpoints = {"oxigraph": f"http://127.0.0.1:{oxi_port}/query", "kg serve": f"http://127.0.0.1:{kg_port}/sparql"}
+    try:
+        wait(endpoints["oxigraph"], oxigraph)
+        wait(endpoints["kg serve"], ours)
+        rows = []
+        for kind, name, text in cases:
+            accept = accept_for(text)
+            def variants(n):  # ad-hoc: a distinct comment each time, so no cache can answer
+                return [text + (f"\n# run {i}" if kind == "ad-hoc" else "") for i in range(n)]
+            in_process = lambda q: _in_process(store.store, q)
+            for call in (in_process, lambda q: http_get(endpoints["oxigraph"], q, accept),
+                         lambda q: http_get(endpoints["kg serve"], q, accept)):
+                call(text)  # warm up
+            for concurrency in (1, 16):
+                n = repeat if concurrency == 1 else 16 * max(2, repeat // 4)
+                row = {"kind": kind, "query": name, "concurrency": concurrency}
+                row["a"] = measure(in_process, variants(n), concurrency)
+                row["b"] = measure(lambda q: http_get(endpoints["oxigraph"], q, accept), variants(n), concurrency)
+                row["c"] = measure(lambda q: http_get(endpoints["kg serve"], q, accept), variants(n), concurrency)
+                rows.append(row)
+                print(f"{kind:7} {name:24} c={concurrency:<3} a={row['a']['p50']:7.2f} b={row['b']['p50']:7.2f} "
+                      f"c={row['c']['p50']:7.2f} ms   c/b={row['c']['p50'] / row['b']['p50']:5.2f}", flush=True)
+        return rows
+    finally:
+        for process in (oxigraph, ours):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _in_process(store: ox.Store, query: str) -> float:
+    started = time.perf_counter()
+    result = store.query(query, use_default_graph_as_union=True)
+    if isinstance(result, ox.QueryTriples):
+        result.serialize(format=ox.RdfFormat.TURTLE)
+    else:
+        result.serialize(format=ox.QueryResultsFormat.JSON)
+    return time.perf_counter() - started
+
+
+# build ---------------------------------------------------------------------------------
+def synthetic_corpus(size: int, target: Path) -> Path:
+    """`size` documents: the bundled ones under other cities' names, numbers varied."""
+    target.mkdir(parents=True, exist_ok=True)
+    sources = [(p.read_text("utf-8"), p) for p in corpus_files(bundled_corpus())]
+    gazetteer = Gazetteer.default()
+    cities = sorted((u for u in gazetteer.units.values() if u.level == "prefecture" and u.short_names), key=lambda u: u.code)
+    originals = ["南平", "景德镇", "东莞", "東莞", "十堰", "武汉"]
+    for k in range(size):
+        text, _ = sources[k % len(sources)]
+        city = cities[(k * 7) % len(cities)]
+        short = city.short_names[0]
+        for name in originals:
+            text = text.replace(name + "市", city.name).replace(name, short)
+        shift = k % 9 + 1
+        text = re.sub(r"(?<![\d.])(\d{1,3})(?=%|个|张|家|所|人)", lambda m: str(int(m.group(1)) + shift), text)
+        (target / f"synthetic-{k:04d}.txt").write_text(text, "utf-8")
+    return target
+
+
+def build_stages(corpus: Path, work: Path) -> dict:
+    store = work / "store"
+    started = time.perf_counter()
+    report = Builder(progress=False).build(corpus, store, keep_going=True)
+    total = time.perf_counter() - started
+    shutil.rmtree(store, ignore_errors=True)
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"documents": len(report.documents), "failed": len(report.failures), "total": total,
+            "stages": report.seconds, "peak_mb": peak / 1024}
+
+
+def build_in_subprocess(corpus: Path, work: Path) -> dict:
+    """Each build in a fresh interpreter, so its peak memory is its own."""
+    code = ("import json,sys; sys.path.insert(0, %r); from bench.run import build_stages; from pathlib import Path; "
+            "print(json.dumps(build_stages(Path(%r), Path(%r))))") % (str(ROOT), str(corpus), str(work))
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    import json
+
+    return json.loads(output.strip().splitlines()[-1])
+
+
+# report --------------------------------------------------------------------------------
+def write_report(out: Path, command: str, serving_rows: list[dict], builds: list[tuple[str, dict]]) -> None:
+    lines = ["# Performance", "", f"Produced by `{command}` on this machine ({os.cpu_count()} cores), all systems side by side",
+             "in one run. Latencies are medians (p50) and 95th percentiles in milliseconds; throughput in requests per",
+             "second. (a) pyoxigraph in process, (b) `oxigraph serve-read-only` on the same snapshot, (c) `kg serve`",
+             f"({os.cpu_count()} gunicorn workers). Ratios compare p50s.", "", "## Query serving", "",
+             "| kind | query | conc. | (a) p50 | (b) p50 | (b) p95 | (b) req/s | (c) p50 | (c) p95 | (c) req/s | (c)/(b) | (c)/(a) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in serving_rows:
+        a, b, c = r["a"], r["b"], r["c"]
+        lines.append(f"| {r['kind']} | {r['query']} | {r['concurrency']} | {a['p50']:.2f} | {b['p50']:.2f} | {b['p95']:.2f} | "
+                     f"{b['throughput']:.0f} | {c['p50']:.2f} | {c['p95']:.2f} | {c['throughput']:.0f} | "
+                     f"{c['p50'] / b['p50']:.2f} | {c['p50'] / a['p50']:.2f} |")
+    for kind in ("saved", "ad-hoc"):
+        for conc in (1, 16):
+            ratios = [r["c"]["p50"] / r["b"]["p50"] for r in serving_rows if r["kind"] == kind and r["concurrency"] == conc]
+            if ratios:
+                lines.append(f"\nMedian (c)/(b) for {kind} queries at concurrency {conc}: **{statistics.median(ratios):.2f}**")
+    lines += ["", "## Build", "", "Seconds per stage (read, parse and triples summed over documents, which are parsed in",
+              "parallel; the wall time of parsing and reasoning together is given beside them).", "",
+              "| corpus | docs | total s | parse+reason wall | read | parse | triples | reasoning (sum) | validation | store | peak MB |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, b in builds:
+        s = b["stages"]
+        lines.append(f"| {name} | {b['documents']} | {b['total']:.2f} | {s.get('parse and reason (wall)', 0):.2f} | "
+                     f"{s.get('read', 0):.2f} | {s.get('parse', 0):.2f} | {s.get('triples', 0):.2f} | {s.get('reasoning', 0):.2f} | "
+                     f"{s.get('validation', 0):.2f} | {s.get('store', 0):.2f} | {b['peak_mb']:.0f} |")
+    if len(builds) > 1:
+        per_doc = [(b["total"] / max(1, b["documents"])) for _, b in builds]
+        lines.append("\nSeconds per document: " + ", ".join(f"{name}: {p:.2f}" for (name, _), p in zip(builds, per_doc)))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10,100", help="synthetic corpus sizes, e.g. 10,100,1000")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per query at concurrency 1")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    args = parser.parse_args()
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        builds = [("bundled", build_in_subprocess(bundled_corpus(), tmp / "b0"))]
+        print("bundled build:", builds[0], flush=True)
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            corpus = synthetic_corpus(size, tmp / f"synthetic-{size}")
+            builds.append((f"synthetic {size}", build_in_subprocess(corpus, tmp / f"b{size}")))
+            print(f"synthetic {size} build:", builds[-1][1], flush=True)
+        store = tmp / "serving"
+        Builder(progress=False).build(bundled_corpus(), store)
+        rows = serving(store, args.repeat)
+    write_report(args.out, command, rows, builds)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
