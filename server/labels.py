@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import pyoxigraph as ox
 
 from ontology import ONTOLOGY_IRI
 
@@ -74,8 +73,3 @@ def links(iris: set[str]) -> dict[str, Link]:
     return {iri: Link(iri, href(iri), names.get(iri) or short(iri), iri.startswith(base) or iri.startswith(ONTOLOGY_IRI))
             for iri in iris}
 
-
-def term_value(term) -> str:
-    if isinstance(term, ox.Literal):
-        return term.value
-    return getattr(term, "value", str(term))

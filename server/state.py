@@ -1,14 +1,10 @@
-"""What a worker holds: the store it serves, opened read-only, and its configuration."""
+"""What a worker serves: the current snapshot, read through its query runner."""
 from __future__ import annotations
 
 from flask import current_app
 
-from kg.store import KnowledgeStore
+from .runner import ServingStore
 
 
-def kg() -> KnowledgeStore:
+def kg() -> ServingStore:
     return current_app.extensions["mzkg.store"]
-
-
-def base() -> str:
-    return kg().base
