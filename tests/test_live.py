@@ -30,8 +30,8 @@ def start(store, port, **env):
                             env=dict(os.environ, **env))
 
 
-def wait_until_up(process, url):
-    deadline = time.time() + 60
+def wait_until_up(process, url, seconds=60):
+    deadline = time.time() + seconds
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2)
@@ -41,7 +41,7 @@ def wait_until_up(process, url):
                 raise AssertionError(process.stdout.read().decode())
             time.sleep(0.3)
     process.terminate()
-    raise AssertionError("kg serve did not answer within 60 s")
+    raise AssertionError(f"kg serve did not answer within {seconds} s")
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +118,22 @@ def test_sigterm_shuts_down_cleanly_and_requests_are_logged(built):
     lines = [json.loads(line) for line in process.stdout.read().decode().splitlines() if line.startswith("{")]
     logged = [l for l in lines if l["path"] == "/sparql" and l["rows"] == 7]
     assert logged and logged[0]["status"] == 200 and logged[0]["queries"] == 1 and logged[0]["query_ms"] >= 0
+
+
+def test_serve_builds_the_bundled_corpus_when_there_is_no_store(tmp_path):
+    import json
+    import signal
+
+    port = free_port()
+    process = start(tmp_path / "new-store", port)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(process, url, seconds=180)
+    health = json.loads(urllib.request.urlopen(url + "/healthz", timeout=10).read())
+    assert health["generation"] == 1 and health["triples"] > 40000
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    output = process.stdout.read().decode()
+    assert "building it from the bundled corpus" in output and f"Serving {tmp_path / 'new-store'} at {url}/" in output
 
 
 def ensure_chromium() -> str:
