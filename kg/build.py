@@ -22,7 +22,7 @@ from loaders import DocumentError, LoadedDocument, load_file
 from loaders.iris import Minter
 
 from . import reasoning, vocabulary
-from .store import KnowledgeStore, fresh_store
+from .store import fresh_store
 from .validation import Finding, validate
 
 
@@ -68,6 +68,25 @@ class Builder:
 
     # whole corpus -----------------------------------------------------------------
     def build(self, corpus: str | Path, store_path: str | Path, keep_going: bool = False) -> BuildReport:
+        """Build a fresh embedded store; the old one is replaced only when everything succeeded."""
+        report, graphs = self.prepare_corpus(corpus, keep_going)
+        clock = time.perf_counter()
+        with fresh_store(store_path, self.minter.base) as store:
+            for iri, graph in self._bar(graphs.items(), "storing", total=len(graphs)):
+                store.bulk_put(iri, graph)
+        report.seconds["store"] = time.perf_counter() - clock
+        return report
+
+    def build_remote(self, corpus: str | Path, remote, keep_going: bool = False) -> BuildReport:
+        """Replace a remote SPARQL server's dataset in one update request."""
+        report, graphs = self.prepare_corpus(corpus, keep_going)
+        clock = time.perf_counter()
+        remote.rebuild(graphs, self.minter.base)
+        report.seconds["store"] = time.perf_counter() - clock
+        return report
+
+    def prepare_corpus(self, corpus: str | Path, keep_going: bool) -> tuple[BuildReport, dict[str, Graph]]:
+        """Every graph a store built from this corpus holds: parsed, reasoned about and validated."""
         files = corpus_files(corpus)
         report = BuildReport()
         clock = time.perf_counter()
@@ -91,21 +110,16 @@ class Builder:
         clock = time.perf_counter()
         reference = self._reference_closure()
         report.seconds["reference closure"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        with fresh_store(store_path, self.minter.base) as store:
-            store.bulk_put(self.minter.graph("ontology"), self.ontology)
-            store.bulk_put(self.minter.graph("gazetteer"), self.gazetteer)
-            store.bulk_put(self.minter.graph("vocabulary"), self.vocabulary)
-            store.bulk_put(self.minter.graph("entailments/vocabulary"), reference)
-            for doc in self._bar(report.documents, "storing"):
-                store.bulk_put(doc.graph_iri, doc.graph)
-                store.bulk_put(entailment_graph(doc.graph_iri), entailments[doc.graph_iri])
-        report.seconds["store"] = time.perf_counter() - clock
+        graphs = {self.minter.graph("ontology"): self.ontology, self.minter.graph("gazetteer"): self.gazetteer,
+                  self.minter.graph("vocabulary"): self.vocabulary, self.minter.graph("entailments/vocabulary"): reference}
+        for doc in report.documents:
+            graphs[doc.graph_iri] = doc.graph
+            graphs[entailment_graph(doc.graph_iri)] = entailments[doc.graph_iri]
         report.entailed = len(reference) + sum(len(g) for g in entailments.values())
-        return report
+        return report, graphs
 
     # some documents into an existing store ----------------------------------------
-    def load(self, files: list[Path], store: KnowledgeStore) -> BuildReport:
+    def load(self, files: list[Path], store) -> BuildReport:
         if store.base != self.minter.base:
             raise BuildError(f"{store.path}: the store was built with base {store.base}, not {self.minter.base}")
         report = BuildReport()
@@ -122,7 +136,7 @@ class Builder:
         report.entailed = sum(len(g) for iri, g in graphs.items() if "/entailments/" in iri)
         return report
 
-    def check(self, store: KnowledgeStore) -> list[Finding]:
+    def check(self, store) -> list[Finding]:
         """Validate what a store holds: every document graph with the gazetteer and vocabularies."""
         data = Graph()
         for iri in store.graph_names():

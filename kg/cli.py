@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from loaders import DocumentError
 from .build import BuildError, Builder, BuildReport, bundled_corpus
 from .export import EXPORT_FORMATS, export
 from .query import QUERY_FORMATS, QueryError, run_query
+from .remote import RemoteStore
 from .store import KnowledgeStore, StoreError, default_store_path
 from .validation import ValidationFailed
 
@@ -62,27 +64,42 @@ def add_command(sub, name: str, help: str, run) -> argparse.ArgumentParser:
     """A subcommand with the --store option every command shares."""
     p = sub.add_parser(name, help=help, description=help)
     p.add_argument("--store", type=Path, default=default_store_path(), help="store directory (default: $KG_STORE or ./kg-store)")
+    p.add_argument("--endpoint", default=os.environ.get("KG_ENDPOINT"),
+                   help="a remote SPARQL 1.1 query endpoint to use instead of the embedded store ($KG_ENDPOINT)")
+    p.add_argument("--update-endpoint", default=os.environ.get("KG_UPDATE_ENDPOINT"),
+                   help="its SPARQL 1.1 Update endpoint, for build and load ($KG_UPDATE_ENDPOINT)")
     p.set_defaults(run=run)
     return p
+
+
+def open_store(args, read_only: bool = True):
+    """The embedded store at --store, or the remote SPARQL server at --endpoint."""
+    if args.endpoint:
+        return RemoteStore.open(args.endpoint, args.update_endpoint)
+    return KnowledgeStore.open(args.store, read_only=read_only)
 
 
 def _build(args) -> int:
     corpus = args.corpus or bundled_corpus()
     builder = Builder(args.base, progress=not args.quiet)
-    report = builder.build(corpus, args.store, keep_going=args.keep_going)
-    _print_report(report, f"Built {args.store} from {corpus}")
+    if args.endpoint:
+        report = builder.build_remote(corpus, open_store(args), keep_going=args.keep_going)
+        _print_report(report, f"Built the dataset at {args.endpoint} from {corpus}")
+    else:
+        report = builder.build(corpus, args.store, keep_going=args.keep_going)
+        _print_report(report, f"Built {args.store} from {corpus}")
     return 0
 
 
 def _load(args) -> int:
-    store = KnowledgeStore.open(args.store)
+    store = open_store(args, read_only=False)
     report = Builder(store.base, progress=False).load(args.files, store)
-    _print_report(report, f"Loaded into {args.store}")
+    _print_report(report, f"Loaded into {args.endpoint or args.store}")
     return 0
 
 
 def _query(args) -> int:
-    store = KnowledgeStore.open(args.store, read_only=True)
+    store = open_store(args)
     text, saved = _query_text(args.query)
     bindings = dict(_split_param(p) for p in args.param)
     run_query(store, text, sys.stdout.buffer, args.format, saved=saved, bindings=bindings)
@@ -97,7 +114,7 @@ def _list_queries(args) -> int:
 
 
 def _export(args) -> int:
-    store = KnowledgeStore.open(args.store, read_only=True)
+    store = open_store(args)
     if args.output:
         with open(args.output, "wb") as out:
             export(store, out, args.format, args.graph)
@@ -107,7 +124,7 @@ def _export(args) -> int:
 
 
 def _validate(args) -> int:
-    store = KnowledgeStore.open(args.store, read_only=True)
+    store = open_store(args)
     warnings = Builder(store.base, progress=False).check(store)
     for finding in warnings:
         print(finding)

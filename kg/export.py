@@ -13,6 +13,13 @@ QUAD_FORMATS = {"nq", "trig", "jsonld"}
 
 
 def export(store: KnowledgeStore, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
+    if hasattr(store, "quads"):  # a remote store: its quads, serialised here by pyoxigraph
+        if graph is not None and graph not in store.graph_names():
+            raise StoreError(f"--graph {graph}: no such named graph at {store.path}")
+        quads = store.quads(graph)
+        out.write(ox.serialize(quads if fmt in QUAD_FORMATS else [q.triple for q in quads], format=EXPORT_FORMATS[fmt]))
+        out.flush()
+        return
     if graph is not None:
         if graph not in store.graph_names():
             raise StoreError(f"--graph {graph}: no such named graph in {store.path}")

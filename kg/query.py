@@ -7,6 +7,7 @@ import pyoxigraph as ox
 
 import queries
 
+from .results import is_graph
 from .store import KnowledgeStore
 
 RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
@@ -62,7 +63,7 @@ def run_query(store: KnowledgeStore, text: str, out: BinaryIO, fmt: str | None =
         raise QueryError(f"SPARQL syntax error: {error}") from error
     except (RuntimeError, OSError) as error:
         raise QueryError(f"the query failed: {error}") from error
-    if isinstance(result, ox.QueryTriples):
+    if is_graph(result):
         fmt = fmt or "ttl"
         if fmt not in GRAPH_FORMATS:
             raise QueryError(f"--format {fmt} is for SELECT/ASK results; a graph result takes one of {', '.join(sorted(GRAPH_FORMATS))}")

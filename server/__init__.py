@@ -11,9 +11,10 @@ from flask import Flask
 
 import queries
 
+from kg.remote import RemoteStore
 from kg.store import KnowledgeStore
 
-from .runner import QueryFailed, QueryRunner, QueryTimeout, ServingStore
+from .runner import QueryFailed, QueryRunner, QueryTimeout, RemoteServing, ServingStore
 
 
 ACCESS_LOG = logging.getLogger("mzkg.access")
@@ -35,13 +36,17 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "form-action 'self'; frame-ancestors 'none'")
 
 
-def create_app(store_path: str | Path, **config) -> Flask:
+def create_app(store_path: str | Path | None = None, endpoint: str | None = None, **config) -> Flask:
+    """The app over the embedded store at store_path, or over a remote SPARQL query endpoint."""
     app = Flask(__name__)
     app.config.update(JSON_AS_ASCII=False, **settings())
     app.config.update(config)
-    store = KnowledgeStore.open(store_path, read_only=True)
-    runner = QueryRunner(store.opened, app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
-    app.extensions["mzkg.store"] = ServingStore(store, runner)
+    if endpoint:
+        app.extensions["mzkg.store"] = RemoteServing(RemoteStore.open(endpoint), app.config["QUERY_TIMEOUT"])
+    else:
+        store = KnowledgeStore.open(store_path, read_only=True)
+        runner = QueryRunner(store.opened, app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
+        app.extensions["mzkg.store"] = ServingStore(store, runner)
 
     from . import entities, gallery, site, sparql
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.results import GraphResult
 from kg.store import KnowledgeStore, read_manifest
 
 STARTUP_SECONDS = 60
@@ -32,16 +33,6 @@ class QueryTimeout(Exception):
 
 class QueryFailed(Exception):
     pass
-
-
-class GraphResult(list):
-    """The triples of a CONSTRUCT or DESCRIBE, serialisable like pyoxigraph's own result."""
-
-    def serialize(self, output=None, format=TRIPLES):
-        data = ox.serialize(self, format=format)
-        if output is None:
-            return data
-        output.write(data)
 
 
 def _answer(path: str, max_rows: int, conn) -> None:
@@ -218,5 +209,62 @@ class ServingStore:
         finally:
             _account(self.runner.stats)
 
-    def __getattr__(self, name):  # base, manifest, graph_names(), graph(), store (for dumps)
+    def quads(self, graph: str | None = None):
+        return self.kg.store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None)
+
+    def __getattr__(self, name):  # base, manifest, graph_names(), graph()
         return getattr(self.kg, name)
+
+
+class RemoteServing:
+    """A remote SPARQL server as the web pages see it: the same interface as ServingStore, with
+    the server's own request timeout as the deadline and answers cached per generation."""
+
+    POLL_SECONDS = 1.0
+
+    def __init__(self, remote, timeout: float):
+        self.remote = remote
+        self.remote.timeout = timeout
+        self.cache = ResultCache(CACHE_ENTRIES)
+        self.checked = time.monotonic()
+        self.runner = self  # the access log and the tests read .stats and .cache here too
+        self.stats = {"seconds": 0.0, "rows": 0, "truncated": False}
+
+    def refresh(self) -> None:
+        if time.monotonic() - self.checked < self.POLL_SECONDS:
+            return
+        self.checked = time.monotonic()
+        before = self.remote.generation
+        if self.remote.refresh_manifest().get("generation") != before:
+            self.cache.clear()
+
+    def query(self, sparql: str, **options):
+        from kg.remote import RemoteError, RemoteTimeout
+
+        key = (sparql, repr(sorted(options.items(), key=lambda item: item[0])))
+        started = time.monotonic()
+        result = self.cache.get(key)
+        try:
+            if result is None:
+                result = self.remote.query(sparql, **options)
+                if isinstance(result, GraphResult):
+                    self.cache.put(key, result)
+                else:
+                    data = result.serialize(format=RESULTS)
+                    self.cache.put(key, data)
+                    result = data
+            rows = len(result) if isinstance(result, GraphResult) else _limited(result, 10**12)[1]
+            self.stats = {"seconds": time.monotonic() - started, "rows": rows, "truncated": False}
+        except RemoteTimeout as error:
+            raise QueryTimeout(str(error)) from error
+        except RemoteError as error:
+            raise QueryFailed(str(error)) from error
+        finally:
+            _account(self.stats)
+        return result if isinstance(result, GraphResult) else ox.parse_query_results(result, RESULTS)
+
+    def quads(self, graph: str | None = None):
+        return self.remote.quads(graph)
+
+    def __getattr__(self, name):  # base, manifest, graph_names(), graph()
+        return getattr(self.remote, name)

@@ -21,8 +21,9 @@ ACCESS_LOGGING = {
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, store: str, options: dict):
+    def __init__(self, store: str, endpoint: str | None, options: dict):
         self.store = store
+        self.endpoint = endpoint
         self.options = options
         super().__init__()
 
@@ -33,21 +34,21 @@ class _Gunicorn(BaseApplication):
     def load(self):  # runs in each worker: every worker opens the store itself, read-only
         from . import create_app
 
-        return create_app(self.store)
+        return create_app(self.store, endpoint=self.endpoint)
 
 
 def serve(args) -> int:
-    if not KnowledgeStore.exists(args.store):
+    if not args.endpoint and not KnowledgeStore.exists(args.store):
         print(f"No store at {args.store}; building it from the bundled corpus first.", flush=True)
         Builder(progress=False).build(bundled_corpus(), args.store)
     url = f"http://{args.host}:{args.port}/"
-    print(f"Serving {args.store} at {url}", flush=True)
+    print(f"Serving {args.endpoint or args.store} at {url}", flush=True)
     if args.debug:
         from . import create_app
 
-        create_app(args.store).run(host=args.host, port=args.port, debug=True)
+        create_app(args.store, endpoint=args.endpoint).run(host=args.host, port=args.port, debug=True)
         return 0
     options = {"bind": f"{args.host}:{args.port}", "workers": args.workers, "preload_app": False,
                "graceful_timeout": 10, "timeout": 120, "loglevel": "info", "logconfig_dict": ACCESS_LOGGING}
-    _Gunicorn(str(args.store), options).run()
+    _Gunicorn(str(args.store), args.endpoint, options).run()
     return 0

@@ -202,15 +202,14 @@ def _dump(fmt: str, graph: str | None) -> Response:
     if fmt not in DUMPS:
         abort(404)
     target = DUMPS[fmt]
-    store = kg().store
-    name = ox.NamedNode(graph) if graph else None
+    store = kg()
 
     def chunks():
         if target.key == "jsonld":  # a JSON-LD document cannot be written in pieces
-            yield store.dump(format=target.oxigraph, from_graph=name) if name else store.dump(format=target.oxigraph)
+            yield ox.serialize(list(store.quads(graph)), format=target.oxigraph)
             return
         batch = []
-        for quad in store.quads_for_pattern(None, None, None, name):
+        for quad in store.quads(graph):
             batch.append(quad if target.key in ("nq", "trig") else quad.triple)
             if len(batch) >= CHUNK:
                 yield ox.serialize(batch, format=target.oxigraph)

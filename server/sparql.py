@@ -9,7 +9,9 @@ from flask import Blueprint, Response, render_template, request
 from flask import current_app, g
 
 from . import guard, negotiation
-from .runner import GraphResult, QueryFailed, QueryTimeout
+from kg.results import is_graph
+
+from .runner import QueryFailed, QueryTimeout
 from .state import kg
 
 bp = Blueprint("sparql", __name__)
@@ -120,7 +122,7 @@ def run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Respo
 
 
 def serialize(result) -> Response:
-    graph = isinstance(result, GraphResult)
+    graph = is_graph(result)
     offered = negotiation.GRAPHS[:4] if graph else negotiation.RESULTS
     try:
         fmt = negotiation.choose(offered, request.headers.get("Accept"), request.args.get("format"), offered[0])

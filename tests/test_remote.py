@@ -1,0 +1,94 @@
+"""A remote SPARQL server instead of the embedded store: a real `oxigraph serve` on loopback, built
+into by `kg build --endpoint`, served from by the app, with the same answers as the embedded store."""
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import queries
+from kg.build import Builder, bundled_corpus
+from kg.remote import RemoteStore
+from server import create_app
+
+PARAMS = {"compare-indicator": {"indicator": "https://w3id.org/mzkg/id/indicator/nursing-bed-share"},
+          "measures-by-group": {"group": "https://w3id.org/mzkg/id/group/children"}}
+
+
+def oxigraph_binary() -> str:
+    """Oxigraph's own server, from the `oxigraph` package the test extras install."""
+    return shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    location = tmp_path_factory.mktemp("oxigraph")
+    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                                "--union-default-graph"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2)
+            break
+        except OSError:
+            if time.time() > deadline or process.poll() is not None:
+                process.terminate()
+                raise AssertionError("oxigraph serve did not start: " + process.stdout.read().decode()[-500:])
+            time.sleep(0.2)
+    store = RemoteStore.open(url + "/query", url + "/update")
+    Builder(progress=False).build_remote(bundled_corpus(), store)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def csv_lines(client, name):
+    query = "&".join(f"{k}={v}" for k, v in PARAMS.get(name, {}).items())
+    response = client.get(f"/queries/{name}.csv" + (f"?{query}" if query else ""))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return sorted(response.get_data(as_text=True).splitlines())
+
+
+def test_every_saved_query_answers_the_same(remote, built):
+    remote_client = create_app(endpoint=remote + "/query").test_client()
+    local_client = create_app(built[0]).test_client()
+    for saved in queries.all_queries():
+        assert csv_lines(remote_client, saved.name) == csv_lines(local_client, saved.name), saved.name
+
+
+def test_pages_endpoint_and_dumps_from_the_remote_store(remote):
+    client = create_app(endpoint=remote + "/query").test_client()
+    page = client.get("/doc/420100-plan-2021-2025-04a9b9", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'class="fulltext"' in page and "养老机构护理型床位占比" in page
+    assert client.get("/indicator/nursing-bed-share", headers={"Accept": "text/html"}).status_code == 200
+    assert client.get("/sparql", query_string={"query": "ASK { ?s a <https://w3id.org/mzkg/ontology#Measure> }"}).get_json()["boolean"]
+    assert client.get("/healthz").get_json()["generation"] >= 1
+    from pyoxigraph import Dataset, RdfFormat, parse
+    assert len(Dataset(parse(client.get("/export.nq").get_data(), RdfFormat.N_QUADS))) > 40000
+
+
+def test_load_replaces_a_document_on_the_remote_store(remote, corpus_paths, tmp_path):
+    store = RemoteStore.open(remote + "/query", remote + "/update")
+    before = store.generation
+    edited = tmp_path / "edited.txt"
+    edited.write_text(corpus_paths["十堰市"].read_text("utf-8").rstrip("\n") + "\n(三十四)新增一项举措。具体内容。\n", "utf-8")
+    Builder(store.base, progress=False).load([edited], store)
+    count = store.query("SELECT (COUNT(?m) AS ?n) WHERE { ?m a <https://w3id.org/mzkg/ontology#Measure> ; "
+                        "<https://w3id.org/mzkg/ontology#inDocument> <https://w3id.org/mzkg/id/doc/420300-workplan-2025-7f8aa8> }")
+    assert int(next(iter(count))["n"].value) == 34
+    assert store.generation == before + 1
+    Builder(store.base, progress=False).load([corpus_paths["十堰市"]], store)   # leave it as it was
+
+
+def test_the_cli_against_the_remote_store(remote):
+    result = subprocess.run([sys.executable, "-m", "server.cli", "query", "plans", "--endpoint", remote + "/query"],
+                            capture_output=True, check=True)
+    assert len(result.stdout.decode().strip().splitlines()) == 6
