@@ -43,7 +43,9 @@ from loaders.gazetteer import Gazetteer  # noqa: E402
 
 BASE = "https://w3id.org/mzkg/id/"
 DEFAULTS = {"compare-indicator": {"indicator": BASE + "indicator/nursing-bed-share"},
-            "measures-by-group": {"group": BASE + "group/children"}}
+            "measures-by-group": {"group": BASE + "group/children"},
+            "binding-targets": {"city": BASE + "unit/420100000000"},
+            "projects-by-area": {"area": BASE + "area/elderly-care"}}
 AD_HOC = {
     "label search": """SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(CONTAINS(?l, "养老")) }""",
     "two-hop join": """PREFIX mz: <https://w3id.org/mzkg/ontology#>

@@ -123,7 +123,7 @@ def run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Respo
 
 def serialize(result) -> Response:
     graph = is_graph(result)
-    offered = negotiation.GRAPHS[:4] if graph else negotiation.RESULTS
+    offered = negotiation.GRAPHS[:5] if graph else negotiation.RESULTS
     try:
         fmt = negotiation.choose(offered, request.headers.get("Accept"), request.args.get("format"), offered[0])
     except negotiation.NotAcceptable as error:

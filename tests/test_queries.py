@@ -67,3 +67,21 @@ def test_projects(built):
 def test_unknown_parameter_is_refused():
     with pytest.raises(QueryError, match="unknown parameter"):
         bind(queries.get("plans"), {"nope": "x"})
+
+
+@pytest.mark.parametrize("name, params, check", [
+    ("binding-targets", {"city": "https://w3id.org/mzkg/id/unit/420100000000"},
+     lambda rows: any(value(r, "indicatorLabel") == "养老机构护理型床位占比" and value(r, "targetValue") == "65" for r in rows)),
+    ("projects-by-area", {"area": "https://w3id.org/mzkg/id/area/elderly-care"},
+     lambda rows: {value(r, "jurisdictionLabel") for r in rows} >= {"南平市", "景德镇市", "武汉市"}),
+    ("pilot-units", {}, lambda rows: {value(r, "unitLabel") for r in rows} >= {"江汉区", "武昌区"}),
+    ("planned-change", {}, lambda rows: any(value(r, "indicatorLabel") == "养老机构护理型床位占比"
+                                            and value(r, "change") == "11" for r in rows)),
+])
+def test_research_queries(built, name, params, check):
+    result, _ = rows(built, name, **params)
+    assert result and check(result)
+
+
+def test_at_least_ten_saved_queries():
+    assert len(queries.all_queries()) >= 10

@@ -16,7 +16,9 @@ from kg.remote import RemoteStore
 from server import create_app
 
 PARAMS = {"compare-indicator": {"indicator": "https://w3id.org/mzkg/id/indicator/nursing-bed-share"},
-          "measures-by-group": {"group": "https://w3id.org/mzkg/id/group/children"}}
+          "measures-by-group": {"group": "https://w3id.org/mzkg/id/group/children"},
+          "binding-targets": {"city": "https://w3id.org/mzkg/id/unit/420100000000"},
+          "projects-by-area": {"area": "https://w3id.org/mzkg/id/area/elderly-care"}}
 
 
 def oxigraph_binary() -> str:
