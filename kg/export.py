@@ -13,21 +13,10 @@ QUAD_FORMATS = {"nq", "trig", "jsonld"}
 
 
 def export(store: KnowledgeStore, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
-    if hasattr(store, "quads"):  # a remote store: its quads, serialised here by pyoxigraph
-        if graph is not None and graph not in store.graph_names():
-            raise StoreError(f"--graph {graph}: no such named graph at {store.path}")
-        quads = store.quads(graph)
-        out.write(ox.serialize(quads if fmt in QUAD_FORMATS else [q.triple for q in quads], format=EXPORT_FORMATS[fmt]))
-        out.flush()
-        return
-    if graph is not None:
-        if graph not in store.graph_names():
-            raise StoreError(f"--graph {graph}: no such named graph in {store.path}")
-        store.store.dump(out, EXPORT_FORMATS[fmt], from_graph=ox.NamedNode(graph))
-    elif fmt in QUAD_FORMATS:
-        store.store.dump(out, EXPORT_FORMATS[fmt])
-    else:
-        # A triple format cannot say which graph a triple is in: write the union of all graphs.
-        triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        triples.serialize(out, EXPORT_FORMATS[fmt])
+    """Write one graph, or every graph (a triple format gets their union, not saying which graph a
+    triple is in)."""
+    if graph is not None and graph not in store.graph_names():
+        raise StoreError(f"--graph {graph}: no such named graph in {store.path}")
+    quads = store.quads(graph)
+    ox.serialize(quads if fmt in QUAD_FORMATS else (q.triple for q in quads), output=out, format=EXPORT_FORMATS[fmt])
     out.flush()

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .results import GraphResult
-from .store import StoreError, to_ntriples
+from .store import StoreError, graph_blocks, replace_update
 
 MANIFEST_GRAPH = "urn:mzkg:manifest"
 BASE = "urn:mzkg:base"
@@ -128,14 +128,11 @@ class RemoteStore:
                    "application/x-www-form-urlencoded", "*/*")
 
     def replace_graphs(self, graphs: dict[str, Graph]) -> None:
-        drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in graphs)
-        blocks = "".join(f"GRAPH <{iri}> {{\n{to_ntriples(g)}}}\n" for iri, g in graphs.items())
-        self.update(f"{drops}INSERT DATA {{\n{blocks}}}")
+        self.update(replace_update(graphs))
 
     def rebuild(self, graphs: dict[str, Graph], base: str) -> None:
         """Replace the whole dataset in one update request."""
-        blocks = "".join(f"GRAPH <{iri}> {{\n{to_ntriples(g)}}}\n" for iri, g in graphs.items())
-        self.update(f"CLEAR ALL ;\nINSERT DATA {{\n{blocks}}} ;\n{self._manifest_update(base, self.generation + 1)}")
+        self.update(f"CLEAR ALL ;\nINSERT DATA {{\n{graph_blocks(graphs)}}} ;\n{self._manifest_update(base, self.generation + 1)}")
         self.refresh_manifest()
 
     def _post(self, url: str, data: bytes, content_type: str, accept: str) -> tuple[bytes, str]:

@@ -42,6 +42,16 @@ def to_ntriples(graph: Graph) -> str:
     return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
 
 
+def replace_update(graphs: dict[str, Graph]) -> str:
+    """One SPARQL update that drops and rewrites the given named graphs."""
+    drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in graphs)
+    return f"{drops}INSERT DATA {{\n{graph_blocks(graphs)}}}"
+
+
+def graph_blocks(graphs: dict[str, Graph]) -> str:
+    return "".join(f"GRAPH <{iri}> {{\n{to_ntriples(g)}}}\n" for iri, g in graphs.items())
+
+
 def read_manifest(path: Path) -> dict:
     manifest_file = Path(path) / MANIFEST
     if not manifest_file.exists():
@@ -109,9 +119,7 @@ class KnowledgeStore:
 
     def replace_graphs(self, graphs: dict[str, Graph]) -> None:
         """Drop and rewrite several named graphs in one transaction."""
-        drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in graphs)
-        blocks = "".join(f"GRAPH <{iri}> {{\n{to_ntriples(g)}}}\n" for iri, g in graphs.items())
-        self.store.update(f"{drops}INSERT DATA {{\n{blocks}}}")
+        self.store.update(replace_update(graphs))
         self.store.flush()
 
     def graph_names(self) -> list[str]:
@@ -121,6 +129,9 @@ class KnowledgeStore:
     def query(self, sparql: str, **options):
         options.setdefault("use_default_graph_as_union", True)
         return self.store.query(sparql, **options)
+
+    def quads(self, graph: str | None = None):
+        return self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None)
 
     def graph(self, graph_iri: str) -> Graph:
         data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph_iri))

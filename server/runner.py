@@ -72,6 +72,10 @@ def _limited(results_json: bytes, max_rows: int) -> tuple[bytes, int, bool]:
     return json.dumps(parsed, ensure_ascii=False).encode("utf-8"), max_rows, True
 
 
+def cache_key(sparql: str, options: dict) -> tuple[str, str]:
+    return sparql, repr(sorted(options.items(), key=lambda item: item[0]))
+
+
 class ResultCache:
     """Answers of one snapshot: the graph changes only when a new generation is published, so
     a query's answer stays right until the runner switches snapshots."""
@@ -124,7 +128,7 @@ class QueryRunner:
         self._start()
 
     def query(self, sparql: str, **options):
-        key = (sparql, repr(sorted(options.items(), key=lambda item: item[0])))
+        key = cache_key(sparql, options)
         with self.lock:
             started = time.monotonic()
             answer = self.cache.get(key)
@@ -209,10 +213,7 @@ class ServingStore:
         finally:
             _account(self.runner.stats)
 
-    def quads(self, graph: str | None = None):
-        return self.kg.store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None)
-
-    def __getattr__(self, name):  # base, manifest, graph_names(), graph()
+    def __getattr__(self, name):  # base, manifest, graph_names(), graph(), quads()
         return getattr(self.kg, name)
 
 
@@ -241,7 +242,7 @@ class RemoteServing:
     def query(self, sparql: str, **options):
         from kg.remote import RemoteError, RemoteTimeout
 
-        key = (sparql, repr(sorted(options.items(), key=lambda item: item[0])))
+        key = cache_key(sparql, options)
         started = time.monotonic()
         result = self.cache.get(key)
         try:
@@ -263,8 +264,5 @@ class RemoteServing:
             _account(self.stats)
         return result if isinstance(result, GraphResult) else ox.parse_query_results(result, RESULTS)
 
-    def quads(self, graph: str | None = None):
-        return self.remote.quads(graph)
-
-    def __getattr__(self, name):  # base, manifest, graph_names(), graph()
+    def __getattr__(self, name):  # base, manifest, graph_names(), graph(), quads()
         return getattr(self.remote, name)
