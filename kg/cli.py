@@ -56,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", default=None, help="IRI of one named graph (default: every graph)")
     p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: standard output)")
 
-    command("validate", "Check the stored data against the SHACL shapes.", _validate)
+    p = command("validate", "Check the stored data against the SHACL shapes.", _validate)
+    p.add_argument("--pyshacl", action="store_true",
+                   help="check with pySHACL, the reference SHACL engine, instead of the shapes compiled to SPARQL (slower)")
     return parser
 
 
@@ -125,7 +127,8 @@ def _export(args) -> int:
 
 def _validate(args) -> int:
     store = open_store(args)
-    warnings = Builder(store.base, progress=False).check(store)
+    builder = Builder(store.base, progress=False)
+    warnings = builder.check_with_pyshacl(store) if args.pyshacl else builder.check(store)
     for finding in warnings:
         print(finding)
     print(f"{args.store}: conforms to the shapes ({len(warnings)} warning(s))")

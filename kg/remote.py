@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .results import GraphResult
-from .store import StoreError, graph_blocks, replace_update
+from .store import Graphs, StoreError, graph_blocks, replace_update
 
 MANIFEST_GRAPH = "urn:mzkg:manifest"
 BASE = "urn:mzkg:base"
@@ -127,10 +127,10 @@ class RemoteStore:
         self._post(self.update_url, urllib.parse.urlencode({"update": sparql}).encode(),
                    "application/x-www-form-urlencoded", "*/*")
 
-    def replace_graphs(self, graphs: dict[str, Graph]) -> None:
+    def replace_graphs(self, graphs: Graphs) -> None:
         self.update(replace_update(graphs))
 
-    def rebuild(self, graphs: dict[str, Graph], base: str) -> None:
+    def rebuild(self, graphs: Graphs, base: str) -> None:
         """Replace the whole dataset in one update request."""
         self.update(f"CLEAR ALL ;\nINSERT DATA {{\n{graph_blocks(graphs)}}} ;\n{self._manifest_update(base, self.generation + 1)}")
         self.refresh_manifest()

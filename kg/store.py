@@ -19,9 +19,10 @@ import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterable
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 
 MANIFEST = "kg-manifest.json"
 PRIMARY = "oxigraph"
@@ -38,18 +39,51 @@ class StoreError(Exception):
     pass
 
 
-def to_ntriples(graph: Graph) -> str:
-    return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+Graphs = dict[str, str]  # named graphs on their way into a store: graph IRI -> N-Triples
+BULK_CHUNK = 64 * 1024 * 1024  # characters of N-Quads handed to the bulk loader at a time
 
 
-def replace_update(graphs: dict[str, Graph]) -> str:
+def to_ntriples(triples: Iterable[tuple]) -> str:
+    """N-Triples for a graph or any collection of rdflib triples, written by pyoxigraph."""
+    return ox.serialize((ox.Triple(_ox(s), _ox(p), _ox(o)) for s, p, o in triples), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def _ox(term):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(term)
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(term, language=term.language)
+        return ox.Literal(term, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+    if isinstance(term, BNode):
+        return ox.BlankNode(term)
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def replace_update(graphs: Graphs) -> str:
     """One SPARQL update that drops and rewrites the given named graphs."""
     drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in graphs)
     return f"{drops}INSERT DATA {{\n{graph_blocks(graphs)}}}"
 
 
-def graph_blocks(graphs: dict[str, Graph]) -> str:
-    return "".join(f"GRAPH <{iri}> {{\n{to_ntriples(g)}}}\n" for iri, g in graphs.items())
+def graph_blocks(graphs: Graphs) -> str:
+    return "".join(f"GRAPH <{iri}> {{\n{triples}}}\n" for iri, triples in graphs.items())
+
+
+def load_graphs(store: ox.Store, graphs: Graphs) -> None:
+    """Bulk-load named graphs into an empty pyoxigraph store, as N-Quads in large chunks."""
+    chunk, size = [], 0
+    for iri, triples in graphs.items():
+        # an N-Triples line ends in " .\n" and a newline inside a literal is escaped, so this names
+        # the graph on every line and nowhere else
+        quads = triples.replace(" .\n", f" <{iri}> .\n")
+        chunk.append(quads)
+        size += len(quads)
+        if size >= BULK_CHUNK:
+            store.bulk_load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
+            chunk, size = [], 0
+    if chunk:
+        store.bulk_load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
 
 
 def read_manifest(path: Path) -> dict:
@@ -113,11 +147,11 @@ class KnowledgeStore:
             shutil.rmtree(old, ignore_errors=True)
 
     # writing -------------------------------------------------------------------
-    def bulk_put(self, graph_iri: str, graph: Graph) -> None:
-        """Fast load into an empty graph (used while building a fresh store)."""
-        self.store.bulk_load(to_ntriples(graph).encode("utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+    def bulk_put(self, graphs: Graphs) -> None:
+        """Fast load into empty graphs (used while building a fresh store)."""
+        load_graphs(self.store, graphs)
 
-    def replace_graphs(self, graphs: dict[str, Graph]) -> None:
+    def replace_graphs(self, graphs: Graphs) -> None:
         """Drop and rewrite several named graphs in one transaction."""
         self.store.update(replace_update(graphs))
         self.store.flush()

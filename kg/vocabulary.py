@@ -1,7 +1,8 @@
 """The graphs every build starts from: the ontology, the national gazetteer and the SKOS vocabularies."""
 from __future__ import annotations
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, Graph
 
 from loaders.gazetteer import Gazetteer
 from loaders.iris import Minter
@@ -18,18 +19,28 @@ def shapes_graph() -> Graph:
     return Graph().parse(data=shapes_file().read_text("utf-8"), format="turtle")
 
 
-def gazetteer_graph(minter: Minter, gazetteer: Gazetteer | None = None) -> Graph:
-    graph = Graph()
+def gazetteer_ntriples(minter: Minter, gazetteer: Gazetteer | None = None) -> str:
+    """The national gazetteer's units as N-Triples (written straight from the table: it is large)."""
+    unit_type, admin_unit, label = ox.NamedNode(RDF.type), ox.NamedNode(MZ.AdministrativeUnit), ox.NamedNode(RDFS.label)
+    code, level, part_of = ox.NamedNode(MZ.adminCode), ox.NamedNode(MZ.adminLevel), ox.NamedNode(MZ.partOf)
+    classes = {name: ox.NamedNode(iri) for name, iri in LEVEL_CLASSES.items()}
+    triples = []
     for unit in (gazetteer or Gazetteer.default()).units.values():
-        iri = URIRef(minter.unit(unit.code))
-        graph.add((iri, RDF.type, LEVEL_CLASSES[unit.level]))
-        graph.add((iri, RDF.type, MZ.AdministrativeUnit))
-        graph.add((iri, RDFS.label, Literal(unit.name, lang="zh")))
-        graph.add((iri, MZ.adminCode, Literal(unit.code)))
-        graph.add((iri, MZ.adminLevel, Literal(unit.level)))
+        iri = ox.NamedNode(minter.unit(unit.code))
+        triples += [ox.Triple(iri, unit_type, classes[unit.level]), ox.Triple(iri, unit_type, admin_unit),
+                    ox.Triple(iri, label, ox.Literal(unit.name, language="zh")), ox.Triple(iri, code, ox.Literal(unit.code)),
+                    ox.Triple(iri, level, ox.Literal(unit.level))]
         if unit.parent:
-            graph.add((iri, MZ.partOf, URIRef(minter.unit(unit.parent))))
-    return graph
+            triples.append(ox.Triple(iri, part_of, ox.NamedNode(minter.unit(unit.parent))))
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def vocabulary_ntriples(minter: Minter) -> str:
+    """The SKOS vocabularies as N-Triples (parsed by pyoxigraph; see vocabulary_graph)."""
+    quads = (ox.Triple(t.subject, t.predicate, t.object)
+             for file in vocabulary_files()
+             for t in ox.parse(file.read_bytes(), format=ox.RdfFormat.TURTLE, base_iri=minter.base))
+    return ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
 
 def vocabulary_graph(minter: Minter) -> Graph:

@@ -21,7 +21,7 @@ from .structure import lines_of, parse_structure
 from .tables import table_targets
 from .targets import prose_targets
 
-__all__ = ["DocumentError", "LoadedDocument", "load_bytes", "load_file"]
+__all__ = ["DocumentError", "LoadedDocument", "load_bytes", "load_file", "warm_up"]
 
 
 @dataclass
@@ -34,6 +34,13 @@ class LoadedDocument:
     source: str
     encoding: str
     seconds: dict[str, float] = field(default_factory=dict)  # read, parse, triples
+
+
+def warm_up(base: str | None = None) -> None:
+    """Read the gazetteer and the vocabularies now, so that worker processes forked afterwards share
+    them instead of each reading them again."""
+    Gazetteer.default()
+    vocabulary(Minter(base).base)
 
 
 def load_file(path: str | Path, base: str | None = None) -> LoadedDocument:

@@ -5,7 +5,11 @@ import sys
 
 from kg.cli import build_parser, main as kg_main
 
-from .serve import serve
+
+def serve(args) -> int:
+    from .serve import serve as run  # Flask and gunicorn load only for `kg serve`
+
+    return run(args)
 
 
 def main(argv: list[str] | None = None) -> int:

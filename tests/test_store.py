@@ -2,12 +2,10 @@
 import shutil
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from kg.build import BuildError, Builder, bundled_corpus, entailment_graph
 from kg.store import KnowledgeStore
-from kg.validation import ValidationFailed, validate
-from kg.vocabulary import ontology_graph, shapes_graph
 from loaders import DocumentError
 from ontology import MZ
 
@@ -115,14 +113,3 @@ def test_stored_data_conforms_to_the_shapes(built):
     store = KnowledgeStore.open(store_path, read_only=True)
     warnings = Builder(store.base, progress=False).check(store)
     assert all(w.severity != "Violation" for w in warnings)
-
-
-def test_shapes_catch_a_broken_passage():
-    g = Graph()
-    p = URIRef("https://example.org/p")
-    g.add((p, URIRef(str(MZ) + "startOffset"), Literal(10)))
-    g.add((p, URIRef(str(MZ) + "endOffset"), Literal(5)))
-    from rdflib import RDF
-    g.add((p, RDF.type, MZ.Passage))
-    with pytest.raises(ValidationFailed, match="violation"):
-        validate(g, shapes_graph(), ontology_graph())

@@ -51,7 +51,7 @@ def load_tests(folder: Path) -> tuple[Graph, list]:
 
 def build_store(folder: Path, target: Path):
     """A store whose named graphs are the manifest's test data, under the names the tests use."""
-    from kg.store import fresh_store
+    from kg.store import fresh_store, to_ntriples
 
     graph, tests = load_tests(folder)
     data = {}
@@ -59,8 +59,7 @@ def build_store(folder: Path, target: Path):
         for entry in graph.objects(test, UT.graphData):
             data[str(graph.value(entry, RDFS.label))] = Path(urlsplit(str(graph.value(entry, UT.graph))).path)
     with fresh_store(target, "http://example.org/w3c-protocol/") as store:
-        for name, path in data.items():
-            store.bulk_put(name, Graph().parse(path, format="nt"))
+        store.bulk_put({name: to_ntriples(Graph().parse(path, format="nt")) for name, path in data.items()})
 
 
 def run(client, folder: Path) -> list[Outcome]:

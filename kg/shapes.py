@@ -1,0 +1,185 @@
+"""SHACL Core shapes compiled to SPARQL, run by the store itself.
+
+pySHACL walks rdflib graphs node by node in Python, which costs about a second per document; here each
+constraint of each shape becomes one SPARQL query that returns the nodes violating it, and Oxigraph
+answers them over the whole dataset at once. The compiler covers the Core components ontology/shapes.ttl
+uses (targets by class; cardinality, value type, string, range, property-pair, sh:in, sh:uniqueLang and
+sh:or) and refuses a shape using any other, so a new kind of constraint cannot be skipped silently.
+tests/test_validation.py checks that the findings equal pySHACL's, on the bundled corpus and on graphs
+broken on purpose.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+# the parameters each supported component reads; everything else in a shape is refused
+_VALUE_PARAMETERS = {SH.datatype, SH["class"], SH.nodeKind, SH.minLength, SH.maxLength, SH.pattern, SH.flags,
+                     SH["in"], SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH["or"]}
+_FOCUS_PARAMETERS = {SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.lessThanOrEquals}
+_DESCRIPTIVE = {RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.targetClass, SH.property,
+                SH.order, SH.group, SH.deactivated}
+_NODE_KINDS = {
+    SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: "isBlank({v})",
+    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+}
+# datatypes SPARQL can cast to, so an ill-formed lexical form ("x"^^xsd:integer) fails sh:datatype as in pySHACL
+_CASTABLE = {XSD.string, XSD.boolean, XSD.integer, XSD.decimal, XSD.float, XSD.double, XSD.dateTime, XSD.date}
+_COMPARISONS = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+_PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
+
+
+class UnsupportedShape(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Check:
+    """One constraint as a query whose rows (?focus, optionally ?value) are its violations."""
+    severity: str
+    path: str
+    message: str
+    sparql: str  # SELECT … WHERE …
+
+    def query(self, dataset: str = "") -> str:
+        """The query, reading the dataset given as FROM clauses (or the store's default graph)."""
+        select, where = self.sparql.split(" WHERE ", 1)
+        return f"{select}\n{dataset}WHERE {where}"
+
+
+def compile_shapes(shapes: Graph, ontology: Graph) -> list[Check]:
+    """The checks for every shape with a target class. The ontology's subclasses are written into the
+    queries, so "an instance of C" is an index lookup rather than an rdf:type/rdfs:subClassOf* path;
+    the data's own rdfs:subClassOf triples, if it had any, would not be seen."""
+    checks = []
+    instance_of = _InstanceOf(ontology)
+    for shape in sorted(shapes.subjects(SH.targetClass, None)):
+        if (shape, SH.deactivated, Literal(True)) in shapes:
+            continue
+        focus = instance_of.focus(list(shapes.objects(shape, SH.targetClass)))
+        checks += _checks(shapes, shape, focus, None, instance_of)
+        for prop in shapes.objects(shape, SH.property):
+            checks += _checks(shapes, prop, focus, shapes.value(prop, SH.path), instance_of)
+    return checks
+
+
+class _InstanceOf:
+    """Graph patterns for "v is an instance of one of these classes or of their subclasses"."""
+
+    def __init__(self, ontology: Graph):
+        self.ontology = ontology
+        self.used = 0
+
+    def __call__(self, v: str, classes: list) -> str:
+        closed = sorted({sub for c in classes for sub in self.ontology.transitive_subjects(RDFS.subClassOf, c)})
+        self.used += 1  # a variable of its own, so a pattern inside EXISTS is not joined to the focus's class
+        return f"{v} a ?class{self.used} . VALUES ?class{self.used} {{ {' '.join(_term(c) for c in closed)} }}"
+
+    def focus(self, classes: list) -> str:
+        """The focus nodes: instances whose type one of the dataset's named graphs asserts."""
+        return f"GRAPH ?focusGraph {{ {self('?focus', classes)} }}"
+
+
+def _checks(shapes: Graph, shape, focus: str, path, instance_of: _InstanceOf) -> list[Check]:
+    _refuse_unknown(shapes, shape)
+    if path is not None and not isinstance(path, URIRef):
+        raise UnsupportedShape(f"{shape.n3()}: only predicate paths are supported, not {path.n3()}")
+    severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
+    message = str(shapes.value(shape, SH.message) or "")
+    where = f"{{ {focus} }}"
+    made = []
+
+    def check(sparql: str, default_message: str):
+        made.append(Check(severity, str(path or ""), message or default_message, sparql))
+
+    if path is None:
+        test = _value_test(shapes, shape, "?focus", instance_of)
+        if test:
+            check(f"SELECT DISTINCT ?focus WHERE {{ {where} FILTER(!({test})) }}", "the node does not conform")
+        return made
+    p = _term(path)
+    test = _value_test(shapes, shape, "?value", instance_of)
+    if test:
+        check(f"SELECT DISTINCT ?focus ?value WHERE {{ {where} ?focus {p} ?value . FILTER(!({test})) }}",
+              f"a value of {p} does not conform")
+    for bound, op, word in ((SH.minCount, "<", "fewer"), (SH.maxCount, ">", "more")):
+        n = shapes.value(shape, bound)
+        if n is not None:
+            check(f"SELECT ?focus WHERE {{ {where} OPTIONAL {{ ?focus {p} ?value }} }} "
+                  f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?value) {op} {int(n)})", f"{word} than {int(n)} values of {p}")
+    if shapes.value(shape, SH.uniqueLang) == Literal(True):
+        check(f"SELECT DISTINCT ?focus WHERE {{ {where} ?focus {p} ?a, ?b . "
+              f"FILTER(!sameTerm(?a, ?b) && lang(?a) != \"\" && lang(?a) = lang(?b)) }}", f"two values of {p} share a language")
+    for parameter, op in _PAIRS.items():
+        other = shapes.value(shape, parameter)
+        if other is not None:
+            check(f"SELECT DISTINCT ?focus ?value WHERE {{ {where} ?focus {p} ?value . ?focus {_term(other)} ?other . "
+                  f"FILTER(!COALESCE(?value {op} ?other, false)) }}", f"{p} is not {op} {_term(other)}")
+    return made
+
+
+def _value_test(shapes: Graph, shape, v: str, instance_of: _InstanceOf) -> str:
+    """A SPARQL expression true when the node in v satisfies the shape's value-level constraints."""
+    tests = []
+    datatype = shapes.value(shape, SH.datatype)
+    if datatype is not None:
+        test = f"isLiteral({v}) && datatype({v}) = {_term(datatype)}"
+        if datatype in _CASTABLE:
+            test += f" && isLiteral({_term(datatype)}(STR({v})))"
+        tests.append(f"COALESCE({test}, false)")
+    for cls in shapes.objects(shape, SH["class"]):
+        tests.append(f"EXISTS {{ {instance_of(v, [cls])} }}")
+    kind = shapes.value(shape, SH.nodeKind)
+    if kind is not None:
+        tests.append(_NODE_KINDS[kind].format(v=v))
+    for parameter, op in (("minLength", ">="), ("maxLength", "<=")):
+        n = shapes.value(shape, SH[parameter])
+        if n is not None:
+            tests.append(f"COALESCE(!isBlank({v}) && STRLEN(STR({v})) {op} {int(n)}, false)")
+    pattern = shapes.value(shape, SH.pattern)
+    if pattern is not None:
+        flags = shapes.value(shape, SH.flags)
+        tests.append(f"COALESCE(!isBlank({v}) && REGEX(STR({v}), {_term(Literal(str(pattern)))}"
+                     f"{', ' + _term(Literal(str(flags))) if flags else ''}), false)")
+    allowed = shapes.value(shape, SH["in"])
+    if allowed is not None:
+        tests.append("(" + " || ".join(f"sameTerm({v}, {_term(x)})" for x in Collection(shapes, allowed)) + ")")
+    for parameter, op in _COMPARISONS.items():
+        limit = shapes.value(shape, parameter)
+        if limit is not None:
+            tests.append(f"COALESCE({v} {op} {_term(limit)}, false)")
+    alternatives = shapes.value(shape, SH["or"])
+    if alternatives is not None:
+        tests.append("(" + " || ".join(_alternative(shapes, a, v, instance_of) for a in Collection(shapes, alternatives)) + ")")
+    return " && ".join(tests)
+
+
+def _alternative(shapes: Graph, shape, v: str, instance_of: _InstanceOf) -> str:
+    """One member of sh:or: a value-level shape, or a property shape asking for at least one value."""
+    _refuse_unknown(shapes, shape)
+    path = shapes.value(shape, SH.path)
+    if path is None:
+        return _value_test(shapes, shape, v, instance_of) or "true"
+    extra = set(shapes.predicates(shape, None)) - {SH.path, SH.minCount, SH.message, SH.name, SH.description}
+    if extra or not isinstance(path, URIRef) or int(shapes.value(shape, SH.minCount) or 0) > 1:
+        raise UnsupportedShape(f"{shape.n3()}: inside sh:or, a property shape may only ask for sh:minCount 0 or 1")
+    if shapes.value(shape, SH.minCount) is None:
+        return "true"
+    return f"EXISTS {{ {v} {_term(path)} ?any }}"
+
+
+def _refuse_unknown(shapes: Graph, shape) -> None:
+    for parameter in set(shapes.predicates(shape, None)):
+        if parameter not in _VALUE_PARAMETERS | _FOCUS_PARAMETERS | _DESCRIPTIVE:
+            raise UnsupportedShape(f"{shape.n3()}: {parameter.n3()} is not supported by kg.shapes")
+
+
+def _term(node) -> str:
+    if isinstance(node, BNode):
+        raise UnsupportedShape(f"a blank node ({node.n3()}) where a constant was expected")
+    return node.n3()

@@ -1,0 +1,123 @@
+"""The shapes compiled to SPARQL find what pySHACL finds: on the bundled corpus, on a document broken
+on purpose in every way the shapes can see, and on randomly damaged documents."""
+import random
+import re
+
+import pytest
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+
+from kg.build import Builder, ScratchStore, compiled_shapes, reference_graphs
+from kg.shapes import UnsupportedShape, compile_shapes
+from kg.store import to_ntriples
+from kg.validation import ValidationFailed, findings, pyshacl_findings
+from kg.vocabulary import ontology_graph, shapes_graph
+from ontology import MZ
+
+DCT_TITLE = URIRef("http://purl.org/dc/terms/title")
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return reference_graphs(Builder(progress=False).minter.base, validated=False).graphs
+
+
+def both_engines(reference_ntriples: dict, documents: dict[str, Graph]):
+    """Findings of the compiled shapes (all at once, and documents and reference apart) and of pySHACL."""
+    graphs = {**reference_ntriples, **{iri: to_ntriples(g) for iri, g in documents.items()}}
+    store = ScratchStore()
+    store.bulk_put(graphs)
+    names = Builder.asserted(graphs)
+    compiled = findings(store, names, compiled_shapes())
+    apart = set(findings(store, names, compiled_shapes(), focus=list(documents)))
+    apart |= set(findings(store, names, compiled_shapes(), focus=[n for n in names if n not in documents]))
+    data = Graph()
+    for iri in names:
+        if not iri.endswith("/graph/ontology"):
+            data.parse(data=graphs[iri], format="nt")
+    return set(compiled), apart, set(pyshacl_findings(data, shapes_graph(), ontology_graph()))
+
+
+def test_bundled_corpus_as_pyshacl_sees_it(docs, reference):
+    compiled, apart, reference_engine = both_engines(reference, {d.graph_iri: d.graph for d in docs.values()})
+    assert compiled == apart == reference_engine
+    assert all(f.severity != "Violation" for f in compiled)
+
+
+def nodes_of(g: Graph, cls):
+    return sorted(g.subjects(RDF.type, cls))
+
+
+def broken(doc) -> Graph:
+    """A copy of a document with one fault of every kind the shapes check."""
+    g = Graph()
+    for triple in doc.graph:
+        g.add(triple)
+    document = URIRef(doc.iri)
+    passage, other_passage = nodes_of(g, MZ.Passage)[:2]
+    measure = nodes_of(g, MZ.Measure)[0]
+    target = nodes_of(g, MZ.IndicatorTarget)[0]
+    g.remove((document, MZ.fullText, None))                                    # sh:minCount
+    g.add((document, DCT_TITLE, Literal("又一个标题", lang="zh")))              # sh:maxCount
+    g.set((document, MZ.contentHash, Literal("not-a-digest")))                 # sh:pattern
+    g.set((document, MZ.jurisdiction, passage))                                # sh:class
+    g.set((document, MZ.periodStart, Literal(2030)))                           # sh:lessThanOrEquals
+    g.set((document, MZ.titleInferred, Literal("yes")))                        # sh:datatype
+    g.set((passage, MZ.startOffset, Literal(-5)))                              # sh:minInclusive
+    g.set((other_passage, MZ.startOffset, Literal(10**9)))                     # sh:lessThan
+    g.set((other_passage, MZ.exactText, Literal("")))                          # sh:minLength
+    g.set((measure, MZ.partOfSection, passage))                                # sh:or of classes
+    g.set((measure, MZ.ordinal, Literal("first", datatype=XSD.integer)))       # ill-formed literal
+    g.set((target, MZ.comparator, Literal("about")))                           # sh:in
+    g.set((target, MZ.targetYear, Literal(3000)))                              # sh:maxInclusive
+    for p in (MZ.targetValue, MZ.targetText, MZ.actualValue, MZ.baselineValue):
+        g.remove((target, p, None))                                            # node-level sh:or
+    g.remove((document, MZ.jurisdiction, None))                                # a sh:Warning
+    indicator = next(iter(g.objects(target, MZ.indicator)), None)
+    if indicator is not None:
+        g.add((indicator, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), Literal("另一个", lang="zh")))  # sh:uniqueLang
+    return g
+
+
+def test_a_document_broken_in_every_way(docs, reference):
+    doc = docs["景德镇市"]
+    compiled, apart, reference_engine = both_engines(reference, {doc.graph_iri: broken(doc)})
+    assert compiled == apart == reference_engine
+    paths = {re.split("[#/]", f.path)[-1] for f in compiled}
+    assert {"fullText", "title", "contentHash", "periodStart", "titleInferred", "startOffset", "exactText",
+            "partOfSection", "ordinal", "comparator", "targetYear", "jurisdiction", ""} <= paths
+    assert {"Violation", "Warning"} <= {f.severity for f in compiled}
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_randomly_damaged_documents(docs, reference, seed):
+    """Drop some triples and give others a value of the wrong kind (an IRI, a string, a number)."""
+    rng = random.Random(seed)
+    doc = docs["十堰市"]
+    g = Graph()
+    for triple in doc.graph:
+        g.add(triple)
+    triples = sorted(g)
+    for s, p, o in rng.sample(triples, 40):
+        g.remove((s, p, o))
+    nodes = sorted({s for s, _, _ in triples})
+    for s, p, _ in rng.sample(triples, 40):
+        g.add((s, p, rng.choice([rng.choice(nodes), Literal("x"), Literal(rng.randint(-3, 3000)), Literal("")])))
+    compiled, apart, reference_engine = both_engines(reference, {doc.graph_iri: g})
+    assert compiled == apart == reference_engine
+    assert len(compiled) > 20
+
+
+def test_a_shape_beyond_the_compiler_is_refused():
+    shapes = shapes_graph()
+    prop = next(shapes.objects(next(shapes.subjects()), URIRef("http://www.w3.org/ns/shacl#property")), None) or \
+        next(shapes.subjects(URIRef("http://www.w3.org/ns/shacl#path"), None))
+    shapes.add((prop, URIRef("http://www.w3.org/ns/shacl#hasValue"), Literal("x")))
+    with pytest.raises(UnsupportedShape, match="hasValue"):
+        compile_shapes(shapes, ontology_graph())
+
+
+def test_violations_stop_a_load_before_anything_is_written(docs):
+    builder = Builder(progress=False)
+    doc = docs["景德镇市"]
+    with pytest.raises(ValidationFailed, match="violation"):
+        builder.validate_apart({doc.graph_iri: to_ntriples(broken(doc))}, [doc.graph_iri])
