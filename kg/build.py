@@ -1,9 +1,9 @@
-"""Building and updating the store: parse, reason, write, validate, then publish.
+"""Building and updating the store: parse, reason, validate, then write and publish.
 
-Documents are parsed and reasoned about in worker processes, one per core, each sending back its two
-graphs (asserted and entailed) as N-Triples; the store takes them through pyoxigraph's bulk loader, the
-shapes are checked by SPARQL over what was written, and only then does the new store replace the old
-one. A bad document leaves the store as it was.
+Documents are parsed, reasoned about and checked against the shapes in worker processes, one per core,
+each sending back its two graphs (asserted and entailed) as N-Triples; the reference data (ontology,
+gazetteer, vocabularies) is prepared the same way beside them. The store takes everything through
+pyoxigraph's bulk loader and only then replaces the old one, so a bad document leaves it as it was.
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 from tqdm import tqdm
 
@@ -25,8 +24,8 @@ from loaders.iris import Minter
 from loaders.metadata import Metadata
 
 from . import reasoning, shapes, vocabulary
-from .store import Graphs, fresh_store, load_graphs, to_ntriples
-from .validation import Finding, findings, raise_on_violations, validate, validate_with_pyshacl
+from .store import Graphs, fresh_store, to_ntriples
+from .validation import DocumentChecker, Finding, ValidationFailed, raise_on_violations, validate, validate_with_pyshacl
 
 
 class BuildError(Exception):
@@ -41,10 +40,11 @@ class PreparedDocument:
     metadata: Metadata
     summary: dict[str, int]
     source: str
-    seconds: dict[str, float]  # read, parse, triples, reasoning
+    seconds: dict[str, float]  # read, parse, triples, reasoning, validation
     ntriples: str
     entailed: str
     entailed_count: int
+    warnings: list[Finding]
 
 
 @dataclass
@@ -94,28 +94,20 @@ class Builder:
         clock = time.perf_counter()
         with fresh_store(store_path, self.minter.base) as store:
             store.bulk_put(graphs)
-            report.seconds["store"] = time.perf_counter() - clock
-            clock = time.perf_counter()
-            report.warnings += validate(store, self.asserted(graphs), self.checks, focus=document_graph_names(report))
-            report.seconds["validation"] += time.perf_counter() - clock
-            clock = time.perf_counter()
-        report.seconds["store"] += time.perf_counter() - clock  # the swap and the first snapshot
+        report.seconds["store"] = time.perf_counter() - clock
         return report
 
     def build_remote(self, corpus: str | Path, remote, keep_going: bool = False) -> BuildReport:
         """Replace a remote SPARQL server's dataset in one update request."""
         report, graphs = self.prepare_corpus(corpus, keep_going)
         clock = time.perf_counter()
-        report.warnings += self.validate_apart(graphs, document_graph_names(report))
-        report.seconds["validation"] += time.perf_counter() - clock
-        clock = time.perf_counter()
         remote.rebuild(graphs, self.minter.base)
         report.seconds["store"] = time.perf_counter() - clock
         return report
 
     def prepare_corpus(self, corpus: str | Path, keep_going: bool) -> tuple[BuildReport, Graphs]:
-        """Every graph a store built from this corpus holds: the reference graphs (checked against the
-        shapes) and each document's graphs, made in parallel."""
+        """Every graph a store built from this corpus holds: the reference graphs and each document's
+        graphs, made, reasoned about and checked against the shapes in parallel."""
         files = corpus_files(corpus)
         report = BuildReport()
         clock = time.perf_counter()
@@ -124,18 +116,18 @@ class Builder:
             reference = pool.submit(reference_graphs, self.minter.base)
             schema = pool.submit(schema_entailments)
             prepared = pool.map(_prepare, [(path, self.minter.base) for path in files], chunksize=_chunksize(len(files)))
-            for outcome in self._bar(prepared, "parsing and reasoning", total=len(files)):
+            for outcome in self._bar(prepared, "parsing, reasoning, validating", total=len(files)):
                 (report.failures if isinstance(outcome, DocumentError) else report.documents).append(outcome)
             reference, schema = reference.result(), schema.result()
-        report.seconds["parse and reason (wall)"] = time.perf_counter() - clock
-        for stage in ("read", "parse", "triples", "reasoning"):
+        report.seconds["parse, reason, validate (wall)"] = time.perf_counter() - clock
+        for stage in ("read", "parse", "triples", "reasoning", "validation"):
             report.seconds[stage] = sum(doc.seconds.get(stage, 0.0) for doc in report.documents)
-        report.seconds["validation"] = reference.seconds  # of the reference graphs, in a worker
+        report.seconds["reference data"] = reference.seconds
         if report.failures and not keep_going:
             raise BuildError("not building; these documents failed:\n" + "\n".join(f"  {e}" for e in report.failures))
         report.documents.sort(key=lambda doc: str(doc.source))
         _check_unique(report.documents)
-        report.warnings = raise_on_violations(reference.findings)
+        report.warnings = raise_on_violations(reference.findings) + [f for doc in report.documents for f in doc.warnings]
         graphs = {**reference.graphs, self.minter.graph("entailments/ontology"): schema, **document_graphs(report.documents)}
         report.entailed = reference.entailed + schema.count("\n") + sum(doc.entailed_count for doc in report.documents)
         return report, graphs
@@ -146,15 +138,14 @@ class Builder:
             raise BuildError(f"{store.path}: the store was built with base {store.base}, not {self.minter.base}")
         report = BuildReport()
         for path in files:
-            outcome = prepare_document(path, self.minter.base, self.tbox)
+            outcome = _prepare((path, self.minter.base))
             if isinstance(outcome, DocumentError):
                 raise outcome  # any failure stops before writing
             report.documents.append(outcome)
         _check_unique(report.documents)
-        graphs = document_graphs(report.documents)
-        report.warnings = self.validate_apart(graphs, document_graph_names(report))
-        store.replace_graphs(graphs)
+        store.replace_graphs(document_graphs(report.documents))
         store.publish()
+        report.warnings = [f for doc in report.documents for f in doc.warnings]
         report.entailed = sum(doc.entailed_count for doc in report.documents)
         return report
 
@@ -168,14 +159,6 @@ class Builder:
             data += store.graph(iri)
         return validate_with_pyshacl(data, self.shapes, self.ontology)
 
-    def validate_apart(self, graphs: Graphs, focus: list[str]) -> list[Finding]:
-        """Validate the nodes of the focus graphs, seen with the reference graphs they point into, in a
-        scratch in-memory store before they are written anywhere."""
-        scratch = ScratchStore()
-        everything = {**reference_graphs(self.minter.base, validated=False).graphs, **graphs}
-        scratch.bulk_put(everything)
-        return validate(scratch, self.asserted(everything), self.checks, focus=focus)
-
     @staticmethod
     def asserted(graphs) -> list[str]:
         """The names of the graphs that hold asserted triples (the shapes speak of those)."""
@@ -185,46 +168,32 @@ class Builder:
         return tqdm(items, desc=stage, unit="doc", total=total, disable=not self.progress, leave=False)
 
 
-class ScratchStore:
-    """An in-memory store for checking graphs before they are written elsewhere."""
-
-    def __init__(self):
-        self.store = ox.Store()
-
-    def bulk_put(self, graphs: Graphs) -> None:
-        load_graphs(self.store, graphs)
-
-    def query(self, sparql: str, **options):
-        return self.store.query(sparql, **options)
-
-
 @dataclass
 class ReferenceGraphs:
     graphs: Graphs
     entailed: int
     findings: list[Finding]
-    seconds: float  # spent validating
+    seconds: float
 
 
-def reference_graphs(base: str, validated: bool = True) -> ReferenceGraphs:
-    """The ontology, the gazetteer and the vocabularies, what OWL 2 RL entails from the last two, and
-    what the shapes find in them."""
+@lru_cache(maxsize=2)
+def reference_data(base: str) -> Graphs:
+    """The ontology, the gazetteer and the vocabularies, as N-Triples."""
     minter = Minter(base)
-    tbox = compiled_ontology()
-    gazetteer = vocabulary.gazetteer_ntriples(minter)
-    concepts = vocabulary.vocabulary_ntriples(minter)
-    entailed = tbox.entailments(gazetteer + concepts)
-    graphs = {minter.graph("ontology"): tbox.ntriples,
-              minter.graph("gazetteer"): gazetteer,
-              minter.graph("vocabulary"): concepts,
-              minter.graph("entailments/vocabulary"): reasoning.lines_of(entailed)}
-    clock = time.perf_counter()
-    found = []
-    if validated:
-        scratch = ScratchStore()
-        scratch.bulk_put(graphs)
-        found = findings(scratch, Builder.asserted(graphs), compiled_shapes())
-    return ReferenceGraphs(graphs, len(entailed), found, time.perf_counter() - clock)
+    return {minter.graph("ontology"): compiled_ontology().ntriples,
+            minter.graph("gazetteer"): vocabulary.gazetteer_ntriples(minter),
+            minter.graph("vocabulary"): vocabulary.vocabulary_ntriples(minter)}
+
+
+def reference_graphs(base: str) -> ReferenceGraphs:
+    """The reference data, what OWL 2 RL entails from it, and what the shapes find in it."""
+    started = time.perf_counter()
+    minter = Minter(base)
+    asserted = reference_data(base)
+    entailed = compiled_ontology().entailments(asserted[minter.graph("gazetteer")] + asserted[minter.graph("vocabulary")])
+    found = DocumentChecker({}, compiled_shapes()).check(asserted)
+    graphs = {**asserted, minter.graph("entailments/vocabulary"): reasoning.lines_of(entailed)}
+    return ReferenceGraphs(graphs, len(entailed), found, time.perf_counter() - started)
 
 
 def schema_entailments() -> str:
@@ -251,8 +220,8 @@ def _check_unique(documents: list[PreparedDocument]) -> None:
         seen[doc.iri] = doc.source
 
 
-def prepare_document(path: Path, base: str, tbox: reasoning.TBox) -> PreparedDocument | DocumentError:
-    """One document's graph and its entailments, as N-Triples."""
+def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: DocumentChecker) -> PreparedDocument | DocumentError:
+    """One document's graph and its entailments, as N-Triples, checked against the shapes."""
     try:
         doc = load_file(path, base)
     except DocumentError as error:
@@ -263,8 +232,15 @@ def prepare_document(path: Path, base: str, tbox: reasoning.TBox) -> PreparedDoc
     started = time.perf_counter()
     entailed = tbox.entailments(ntriples)
     doc.seconds["reasoning"] = time.perf_counter() - started
+    started = time.perf_counter()
+    found = checker.check({doc.graph_iri: ntriples})
+    doc.seconds["validation"] = time.perf_counter() - started
+    try:
+        warnings = raise_on_violations(found)
+    except ValidationFailed as failed:
+        return DocumentError(doc.source, f"violates the shapes: {failed}")
     return PreparedDocument(doc.iri, doc.graph_iri, doc.metadata, doc.summary, doc.source, doc.seconds,
-                            ntriples, reasoning.lines_of(entailed), len(entailed))
+                            ntriples, reasoning.lines_of(entailed), len(entailed), warnings)
 
 
 # Compiled once per process; worker processes forked after the parent compiled them inherit them.
@@ -278,9 +254,14 @@ def compiled_shapes() -> list[shapes.Check]:
     return shapes.compile_shapes(vocabulary.shapes_graph(), vocabulary.ontology_graph())
 
 
+@lru_cache(maxsize=2)
+def document_checker(base: str) -> DocumentChecker:
+    return DocumentChecker(reference_data(base), compiled_shapes())
+
+
 def _prepare(job: tuple[Path, str]) -> PreparedDocument | DocumentError:
     path, base = job
-    return prepare_document(path, base, compiled_ontology())
+    return prepare_document(path, base, compiled_ontology(), document_checker(base))
 
 
 def _executor(jobs: int):

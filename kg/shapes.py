@@ -40,16 +40,23 @@ class UnsupportedShape(Exception):
 
 @dataclass(frozen=True)
 class Check:
-    """One constraint as a query whose rows (?focus, optionally ?value) are its violations."""
+    """One constraint as a query whose rows are the focus nodes violating it."""
     severity: str
     path: str
     message: str
-    sparql: str  # SELECT … WHERE …
+    classes: str  # the target classes and their subclasses, as SPARQL terms
+    select: str
+    where: str  # patterns and filters about a bound ?focus
+    modifiers: str = ""
 
-    def query(self, dataset: str = "") -> str:
-        """The query, reading the dataset given as FROM clauses (or the store's default graph)."""
-        select, where = self.sparql.split(" WHERE ", 1)
-        return f"{select}\n{dataset}WHERE {where}"
+    def query(self, dataset: str = "", within_named: bool = False) -> str:
+        """The query over the dataset given as FROM clauses (or the store's default graph). The focus
+        nodes are the instances of the target classes; with within_named, only those a FROM NAMED
+        graph types."""
+        focus = f"?focus a ?focusClass . VALUES ?focusClass {{ {self.classes} }}"
+        if within_named:
+            focus = f"GRAPH ?focusGraph {{ {focus} }}"
+        return f"{self.select}\n{dataset}WHERE {{ {focus} {self.where} }} {self.modifiers}"
 
 
 def compile_shapes(shapes: Graph, ontology: Graph) -> list[Check]:
@@ -61,10 +68,10 @@ def compile_shapes(shapes: Graph, ontology: Graph) -> list[Check]:
     for shape in sorted(shapes.subjects(SH.targetClass, None)):
         if (shape, SH.deactivated, Literal(True)) in shapes:
             continue
-        focus = instance_of.focus(list(shapes.objects(shape, SH.targetClass)))
-        checks += _checks(shapes, shape, focus, None, instance_of)
+        classes = instance_of.closed(list(shapes.objects(shape, SH.targetClass)))
+        checks += _checks(shapes, shape, classes, None, instance_of)
         for prop in shapes.objects(shape, SH.property):
-            checks += _checks(shapes, prop, focus, shapes.value(prop, SH.path), instance_of)
+            checks += _checks(shapes, prop, classes, shapes.value(prop, SH.path), instance_of)
     return checks
 
 
@@ -75,51 +82,47 @@ class _InstanceOf:
         self.ontology = ontology
         self.used = 0
 
+    def closed(self, classes: list) -> str:
+        return " ".join(sorted({_term(sub) for c in classes for sub in self.ontology.transitive_subjects(RDFS.subClassOf, c)}))
+
     def __call__(self, v: str, classes: list) -> str:
-        closed = sorted({sub for c in classes for sub in self.ontology.transitive_subjects(RDFS.subClassOf, c)})
         self.used += 1  # a variable of its own, so a pattern inside EXISTS is not joined to the focus's class
-        return f"{v} a ?class{self.used} . VALUES ?class{self.used} {{ {' '.join(_term(c) for c in closed)} }}"
-
-    def focus(self, classes: list) -> str:
-        """The focus nodes: instances whose type one of the dataset's named graphs asserts."""
-        return f"GRAPH ?focusGraph {{ {self('?focus', classes)} }}"
+        return f"{v} a ?class{self.used} . VALUES ?class{self.used} {{ {self.closed(classes)} }}"
 
 
-def _checks(shapes: Graph, shape, focus: str, path, instance_of: _InstanceOf) -> list[Check]:
+def _checks(shapes: Graph, shape, classes: str, path, instance_of: _InstanceOf) -> list[Check]:
     _refuse_unknown(shapes, shape)
     if path is not None and not isinstance(path, URIRef):
         raise UnsupportedShape(f"{shape.n3()}: only predicate paths are supported, not {path.n3()}")
     severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
     message = str(shapes.value(shape, SH.message) or "")
-    where = f"{{ {focus} }}"
     made = []
 
-    def check(sparql: str, default_message: str):
-        made.append(Check(severity, str(path or ""), message or default_message, sparql))
+    def check(select: str, where: str, default_message: str, modifiers: str = ""):
+        made.append(Check(severity, str(path or ""), message or default_message, classes, select, where, modifiers))
 
     if path is None:
         test = _value_test(shapes, shape, "?focus", instance_of)
         if test:
-            check(f"SELECT DISTINCT ?focus WHERE {{ {where} FILTER(!({test})) }}", "the node does not conform")
+            check("SELECT DISTINCT ?focus", f"FILTER(!({test}))", "the node does not conform")
         return made
     p = _term(path)
     test = _value_test(shapes, shape, "?value", instance_of)
     if test:
-        check(f"SELECT DISTINCT ?focus ?value WHERE {{ {where} ?focus {p} ?value . FILTER(!({test})) }}",
-              f"a value of {p} does not conform")
+        check("SELECT DISTINCT ?focus", f"?focus {p} ?value . FILTER(!({test}))", f"a value of {p} does not conform")
     for bound, op, word in ((SH.minCount, "<", "fewer"), (SH.maxCount, ">", "more")):
         n = shapes.value(shape, bound)
         if n is not None:
-            check(f"SELECT ?focus WHERE {{ {where} OPTIONAL {{ ?focus {p} ?value }} }} "
-                  f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?value) {op} {int(n)})", f"{word} than {int(n)} values of {p}")
+            check("SELECT ?focus", f"OPTIONAL {{ ?focus {p} ?value }}", f"{word} than {int(n)} values of {p}",
+                  f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?value) {op} {int(n)})")
     if shapes.value(shape, SH.uniqueLang) == Literal(True):
-        check(f"SELECT DISTINCT ?focus WHERE {{ {where} ?focus {p} ?a, ?b . "
-              f"FILTER(!sameTerm(?a, ?b) && lang(?a) != \"\" && lang(?a) = lang(?b)) }}", f"two values of {p} share a language")
+        check("SELECT DISTINCT ?focus", f"?focus {p} ?a, ?b . FILTER(!sameTerm(?a, ?b) && lang(?a) != \"\" && lang(?a) = lang(?b))",
+              f"two values of {p} share a language")
     for parameter, op in _PAIRS.items():
         other = shapes.value(shape, parameter)
         if other is not None:
-            check(f"SELECT DISTINCT ?focus ?value WHERE {{ {where} ?focus {p} ?value . ?focus {_term(other)} ?other . "
-                  f"FILTER(!COALESCE(?value {op} ?other, false)) }}", f"{p} is not {op} {_term(other)}")
+            check("SELECT DISTINCT ?focus", f"?focus {p} ?value . ?focus {_term(other)} ?other . FILTER(!COALESCE(?value {op} ?other, false))",
+                  f"{p} is not {op} {_term(other)}")
     return made
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from .shapes import SH, Check
+from .store import Graphs, load_graphs
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,41 @@ def validate(store, graphs: list[str], checks: list[Check], focus: list[str] | N
 
 
 def findings(store, graphs: list[str], checks: list[Check], focus: list[str] | None = None) -> list[Finding]:
-    """What the checks find in the union of the named graphs, about the nodes whose types the focus
-    graphs (by default, all of them) assert."""
-    dataset = "".join(f"FROM <{iri}>\n" for iri in graphs) + "".join(f"FROM NAMED <{iri}>\n" for iri in focus or graphs)
+    """What the checks find in the union of the named graphs: about every node, or, given focus
+    graphs, about the nodes those graphs type."""
+    dataset = "".join(f"FROM <{iri}>\n" for iri in graphs) + "".join(f"FROM NAMED <{iri}>\n" for iri in focus or [])
     found = set()
     for check in checks:
-        for row in store.query(check.query(dataset)):
+        for row in store.query(check.query(dataset, within_named=focus is not None)):
             found.add(Finding(check.severity, row["focus"].value, check.path, check.message))
     return sorted(found, key=lambda f: (f.severity, f.focus, f.path, f.message))
+
+
+class DocumentChecker:
+    """Checks a few graphs at a time (one document's, say) against the shapes, seen together with
+    reference graphs (ontology, gazetteer, vocabularies) held in a private in-memory store.
+
+    Findings are about the nodes the checked graphs type; a document's graph types every node it
+    says anything about (tests/test_loading.py checks it). The shapes look at a node's own values and
+    at the types of what it points to, so a document's findings do not depend on other documents: the
+    nodes documents share (cited instruments, indicators named in several plans) are minted from the
+    same key and described alike by every document that mentions them. tests/test_validation.py checks
+    that documents checked one by one give what checking everything at once gives. Without reference
+    graphs, the checked graphs are simply validated whole."""
+
+    def __init__(self, reference: Graphs, checks: list[Check]):
+        self.store = ox.Store()
+        load_graphs(self.store, reference)
+        self.reference = list(reference)
+        self.checks = checks
+
+    def check(self, graphs: Graphs) -> list[Finding]:
+        load_graphs(self.store, graphs)
+        try:
+            return findings(self.store, self.reference + list(graphs), self.checks, focus=list(graphs) if self.reference else None)
+        finally:
+            for iri in graphs:
+                self.store.remove_graph(ox.NamedNode(iri))
 
 
 def validate_with_pyshacl(data: Graph, shapes: Graph, ontology: Graph) -> list[Finding]:

@@ -119,3 +119,10 @@ def test_unstructured_text_still_gives_a_minimal_document():
     doc = load_bytes("这是一段没有标题也没有编号的文字,说的是某市的天气。".encode("utf-8"), "plain.txt")
     assert doc.summary["sections"] == 0 and doc.summary["measures"] == 0
     assert (URIRef(doc.iri), RDF.type, MZ.PolicyDocument) in doc.graph
+
+
+def test_a_document_types_every_node_it_describes(docs):
+    """What makes checking documents one at a time complete (see kg.validation.DocumentChecker)."""
+    for doc in docs.values():
+        g = doc.graph
+        assert all((s, RDF.type, None) in g for s in g.subjects()), doc.metadata.title

@@ -72,7 +72,7 @@ def test_random_graphs_entail_what_owlrl_entails(seed):
 
 
 def test_reference_graphs_are_reasoned_about_like_documents():
-    reference = reference_graphs(Builder(progress=False).minter.base, validated=False)
+    reference = reference_graphs(Builder(progress=False).minter.base)
     entailed = as_triples(reference.graphs["https://w3id.org/mzkg/id/graph/entailments/vocabulary"])
     county, province = "<https://w3id.org/mzkg/id/unit/420106000000>", "<https://w3id.org/mzkg/id/unit/420000000000>"
     assert (county, MZ.partOf.n3(), province) in entailed
