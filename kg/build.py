@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,7 @@ from loaders.iris import Minter
 from loaders.metadata import Metadata
 
 from . import reasoning, shapes, vocabulary
-from .store import Graphs, fresh_store, to_ntriples
+from .store import GraphBuffer, Graphs, fresh_store, to_ntriples
 from .validation import DocumentChecker, Finding, ValidationFailed, raise_on_violations, validate, validate_with_pyshacl
 
 
@@ -45,6 +46,10 @@ class PreparedDocument:
     entailed: str
     entailed_count: int
     warnings: list[Finding]
+
+    def summary_only(self) -> "PreparedDocument":
+        """The same without its graphs, once they are written."""
+        return dataclasses.replace(self, ntriples="", entailed="")
 
 
 @dataclass
@@ -90,59 +95,68 @@ class Builder:
     # whole corpus -----------------------------------------------------------------
     def build(self, corpus: str | Path, store_path: str | Path, keep_going: bool = False) -> BuildReport:
         """Build a fresh embedded store; the old one is replaced only when everything succeeded."""
-        report, graphs = self.prepare_corpus(corpus, keep_going)
-        clock = time.perf_counter()
         with fresh_store(store_path, self.minter.base) as store:
-            store.bulk_put(graphs)
-        report.seconds["store"] = time.perf_counter() - clock
+            write = GraphBuffer(store.bulk_put)
+            report = self.prepare_corpus(corpus, keep_going, write)
+            write.flush()
+            clock = time.perf_counter()
+        report.seconds["store"] = write.seconds + time.perf_counter() - clock  # the swap and the first snapshot
         return report
 
     def build_remote(self, corpus: str | Path, remote, keep_going: bool = False) -> BuildReport:
         """Replace a remote SPARQL server's dataset in one update request."""
-        report, graphs = self.prepare_corpus(corpus, keep_going)
+        graphs: Graphs = {}
+        report = self.prepare_corpus(corpus, keep_going, graphs.update)
         clock = time.perf_counter()
         remote.rebuild(graphs, self.minter.base)
         report.seconds["store"] = time.perf_counter() - clock
         return report
 
-    def prepare_corpus(self, corpus: str | Path, keep_going: bool) -> tuple[BuildReport, Graphs]:
-        """Every graph a store built from this corpus holds: the reference graphs and each document's
-        graphs, made, reasoned about and checked against the shapes in parallel."""
+    def prepare_corpus(self, corpus: str | Path, keep_going: bool, write) -> BuildReport:
+        """Make every graph a store built from this corpus holds and pass them to write as they are
+        done: the reference graphs and each document's graphs, parsed, reasoned about and checked
+        against the shapes in parallel. Raises BuildError when a document fails (unless keep_going)
+        or two files are the same document; what was written is then to be thrown away."""
         files = corpus_files(corpus)
         report = BuildReport()
         clock = time.perf_counter()
         warm_up(self.minter.base)
+        distinct = _Distinct()
         with _executor(len(files) + 2) as pool:
             reference = pool.submit(reference_graphs, self.minter.base)
             schema = pool.submit(schema_entailments)
             prepared = pool.map(_prepare, [(path, self.minter.base) for path in files], chunksize=_chunksize(len(files)))
             for outcome in self._bar(prepared, "parsing, reasoning, validating", total=len(files)):
-                (report.failures if isinstance(outcome, DocumentError) else report.documents).append(outcome)
+                if isinstance(outcome, DocumentError):
+                    report.failures.append(outcome)
+                    continue
+                distinct.add(outcome)
+                write(document_graphs([outcome]))
+                report.documents.append(outcome.summary_only())
             reference, schema = reference.result(), schema.result()
+        if report.failures and not keep_going:
+            raise BuildError("not building; these documents failed:\n" + "\n".join(f"  {e}" for e in report.failures))
+        write({**reference.graphs, self.minter.graph("entailments/ontology"): schema})
         report.seconds["parse, reason, validate (wall)"] = time.perf_counter() - clock
         for stage in ("read", "parse", "triples", "reasoning", "validation"):
             report.seconds[stage] = sum(doc.seconds.get(stage, 0.0) for doc in report.documents)
         report.seconds["reference data"] = reference.seconds
-        if report.failures and not keep_going:
-            raise BuildError("not building; these documents failed:\n" + "\n".join(f"  {e}" for e in report.failures))
         report.documents.sort(key=lambda doc: str(doc.source))
-        _check_unique(report.documents)
         report.warnings = raise_on_violations(reference.findings) + [f for doc in report.documents for f in doc.warnings]
-        graphs = {**reference.graphs, self.minter.graph("entailments/ontology"): schema, **document_graphs(report.documents)}
         report.entailed = reference.entailed + schema.count("\n") + sum(doc.entailed_count for doc in report.documents)
-        return report, graphs
+        return report
 
     # some documents into an existing store ----------------------------------------
     def load(self, files: list[Path], store) -> BuildReport:
         if store.base != self.minter.base:
             raise BuildError(f"{store.path}: the store was built with base {store.base}, not {self.minter.base}")
-        report = BuildReport()
+        report, distinct = BuildReport(), _Distinct()
         for path in files:
             outcome = _prepare((path, self.minter.base))
             if isinstance(outcome, DocumentError):
                 raise outcome  # any failure stops before writing
+            distinct.add(outcome)
             report.documents.append(outcome)
-        _check_unique(report.documents)
         store.replace_graphs(document_graphs(report.documents))
         store.publish()
         report.warnings = [f for doc in report.documents for f in doc.warnings]
@@ -212,12 +226,13 @@ def document_graph_names(report: BuildReport) -> list[str]:
     return [doc.graph_iri for doc in report.documents]
 
 
-def _check_unique(documents: list[PreparedDocument]) -> None:
-    seen: dict[str, str] = {}
-    for doc in documents:
-        if doc.iri in seen:
-            raise BuildError(f"{doc.source}: is the same document as {seen[doc.iri]} ({doc.iri})")
-        seen[doc.iri] = doc.source
+class _Distinct(dict):
+    """The documents so far, by IRI: two files that are the same document are refused."""
+
+    def add(self, doc: PreparedDocument) -> None:
+        if doc.iri in self:
+            raise BuildError(f"{doc.source}: is the same document as {self[doc.iri]} ({doc.iri})")
+        self[doc.iri] = doc.source
 
 
 def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: DocumentChecker) -> PreparedDocument | DocumentError:

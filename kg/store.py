@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
@@ -71,19 +72,36 @@ def graph_blocks(graphs: Graphs) -> str:
 
 
 def load_graphs(store: ox.Store, graphs: Graphs) -> None:
-    """Bulk-load named graphs into an empty pyoxigraph store, as N-Quads in large chunks."""
-    chunk, size = [], 0
-    for iri, triples in graphs.items():
-        # an N-Triples line ends in " .\n" and a newline inside a literal is escaped, so this names
-        # the graph on every line and nowhere else
-        quads = triples.replace(" .\n", f" <{iri}> .\n")
-        chunk.append(quads)
-        size += len(quads)
-        if size >= BULK_CHUNK:
-            store.bulk_load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
-            chunk, size = [], 0
-    if chunk:
-        store.bulk_load("".join(chunk).encode("utf-8"), ox.RdfFormat.N_QUADS)
+    """Bulk-load named graphs into a pyoxigraph store, as N-Quads."""
+    # an N-Triples line ends in " .\n" and a newline inside a literal is escaped, so this names the
+    # graph on every line and nowhere else
+    quads = "".join(triples.replace(" .\n", f" <{iri}> .\n") for iri, triples in graphs.items())
+    if quads:
+        store.bulk_load(quads.encode("utf-8"), ox.RdfFormat.N_QUADS)
+
+
+class GraphBuffer:
+    """Collects graphs and hands them on to write in batches of about BULK_CHUNK characters, so
+    a large build writes while it parses without holding everything in memory."""
+
+    def __init__(self, write, limit: int = BULK_CHUNK):
+        self.write, self.limit = write, limit
+        self.pending: Graphs = {}
+        self.size = 0
+        self.seconds = 0.0  # spent writing
+
+    def __call__(self, graphs: Graphs) -> None:
+        self.pending.update(graphs)
+        self.size += sum(len(triples) for triples in graphs.values())
+        if self.size >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        started = time.perf_counter()
+        if self.pending:
+            self.write(self.pending)
+        self.pending, self.size = {}, 0
+        self.seconds += time.perf_counter() - started
 
 
 def read_manifest(path: Path) -> dict:

@@ -42,7 +42,7 @@ def create_app(store_path: str | Path | None = None, endpoint: str | None = None
     app.config.update(JSON_AS_ASCII=False, **settings())
     app.config.update(config)
     if endpoint:
-        app.extensions["mzkg.store"] = RemoteServing(RemoteStore.open(endpoint), app.config["QUERY_TIMEOUT"])
+        app.extensions["mzkg.store"] = RemoteServing(RemoteStore.open(endpoint), app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
     else:
         store = KnowledgeStore.open(store_path, read_only=True)
         runner = QueryRunner(store.opened, app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])

@@ -29,6 +29,7 @@ GRAPHS = [
 ]
 ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml", "text/plain": "nt",
            "application/x-turtle": "ttl", "application/turtle": "ttl"}
+BY_KEY = {fmt.key: fmt for fmt in RESULTS + GRAPHS}
 HTML = Format("html", "text/html", None)
 # Names clients use in a `format` parameter (SPARQLWrapper sends format=turtle, format=json…).
 FORMAT_NAMES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "rdfxml": "rdf", "rdf+xml": "rdf",

@@ -7,24 +7,26 @@ pipe. At the deadline the child is killed and a fresh one started; the request g
 """
 from __future__ import annotations
 
-import json
 import multiprocessing
 import threading
 import time
 from collections import OrderedDict
-from itertools import islice
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.results import GraphResult
+from kg.results import GraphResult, is_graph
 from kg.store import KnowledgeStore, read_manifest
+
+from . import negotiation
 
 STARTUP_SECONDS = 60
 CACHE_ENTRIES = 512
 CACHEABLE_BYTES = 4 * 1024 * 1024
-RESULTS = ox.QueryResultsFormat.JSON
-TRIPLES = ox.RdfFormat.N_TRIPLES
+# What the child sends when no format is asked for: one solution or triple a line, so rows are
+# counted and cut without parsing, and pyoxigraph reads it back losslessly.
+SOLUTIONS, TRIPLES, BOOLEAN = ox.QueryResultsFormat.TSV, ox.RdfFormat.N_TRIPLES, ox.QueryResultsFormat.JSON
 
 
 class QueryTimeout(Exception):
@@ -35,45 +37,74 @@ class QueryFailed(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A query's answer as bytes: in the format asked for, or in the transport formats above."""
+    kind: str  # "solutions", "triples" or "boolean"
+    body: bytes
+    media_type: str | None
+    rows: int
+    truncated: bool
+
+    def result(self):
+        """The answer as pyoxigraph objects (only for answers in the transport formats)."""
+        if self.kind == "triples":
+            return GraphResult(ox.parse(self.body, TRIPLES))
+        return ox.parse_query_results(self.body, SOLUTIONS if self.kind == "solutions" else BOOLEAN)
+
+
 def _answer(path: str, max_rows: int, conn) -> None:
     store = ox.Store.read_only(path)
-    conn.send(("ready", None, 0))
+    conn.send(("ready", None))
     while True:
         try:
-            sparql, options = conn.recv()
+            sparql, options, formats = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            result = store.query(sparql, **options)
-            if isinstance(result, ox.QueryTriples):
-                triples = list(islice(result, max_rows + 1))
-                truncated = len(triples) > max_rows
-                data = ox.serialize(triples[:max_rows], format=TRIPLES)
-                conn.send(("triples", (data, truncated), min(len(triples), max_rows)))
-            else:
-                data, rows, truncated = _limited(result.serialize(format=RESULTS), max_rows)
-                conn.send(("results", (data, truncated), rows))
+            conn.send(("answer", evaluate(store, sparql, options, formats, max_rows)))
         except SyntaxError as error:
-            conn.send(("syntax", str(error), 0))
+            conn.send(("syntax", str(error)))
         except Exception as error:  # the parent turns it into a 400 with this message
-            conn.send(("error", f"{type(error).__name__}: {error}", 0))
+            conn.send(("error", f"{type(error).__name__}: {error}"))
 
 
-def _limited(results_json: bytes, max_rows: int) -> tuple[bytes, int, bool]:
-    """At most max_rows solutions; the cut is made on the parsed result and written again by
-    pyoxigraph's serialiser once the parent reads it."""
-    parsed = json.loads(results_json)
-    if "results" not in parsed:
-        return results_json, 1, False
-    bindings = parsed["results"]["bindings"]
-    if len(bindings) <= max_rows:
-        return results_json, len(bindings), False
-    parsed["results"]["bindings"] = bindings[:max_rows]
-    return json.dumps(parsed, ensure_ascii=False).encode("utf-8"), max_rows, True
+def evaluate(store: ox.Store, sparql: str, options: dict, formats: dict | None, max_rows: int) -> Answer:
+    """Run a query and write its answer, at most max_rows solutions or triples, in the format
+    formats names for its kind ("solutions", "triples", "boolean": a Format key), else for transport."""
+    result = store.query(sparql, **options)
+    if isinstance(result, ox.QueryBoolean):
+        kind, body, rows, truncated = "boolean", result.serialize(format=BOOLEAN), 1, False
+    elif is_graph(result):
+        kind = "triples"
+        body, rows, truncated = _first_lines(result.serialize(format=TRIPLES), max_rows, header=0)
+    else:
+        kind = "solutions"
+        body, rows, truncated = _first_lines(result.serialize(format=SOLUTIONS), max_rows, header=1)
+    key = (formats or {}).get(kind)
+    if key is None:
+        return Answer(kind, body, None, rows, truncated)
+    fmt = negotiation.BY_KEY[key]
+    if kind == "triples":
+        body = ox.serialize(ox.parse(body, TRIPLES), format=fmt.oxigraph)
+    elif fmt.oxigraph != (SOLUTIONS if kind == "solutions" else BOOLEAN):
+        body = ox.parse_query_results(body, SOLUTIONS if kind == "solutions" else BOOLEAN).serialize(format=fmt.oxigraph)
+    return Answer(kind, body, fmt.media_type, rows, truncated)
 
 
-def cache_key(sparql: str, options: dict) -> tuple[str, str]:
-    return sparql, repr(sorted(options.items(), key=lambda item: item[0]))
+def _first_lines(data: bytes, max_rows: int, header: int) -> tuple[bytes, int, bool]:
+    """The header and at most max_rows lines after it, how many there are, and whether some were cut."""
+    rows = data.count(b"\n") - header
+    if rows <= max_rows:
+        return data, rows, False
+    end = -1
+    for _ in range(max_rows + header):
+        end = data.index(b"\n", end + 1)
+    return data[:end + 1], max_rows, True
+
+
+def cache_key(sparql: str, options: dict, formats: dict | None = None) -> tuple[str, str, str]:
+    return sparql, repr(sorted(options.items(), key=lambda item: item[0])), repr(sorted((formats or {}).items()))
 
 
 class ResultCache:
@@ -128,33 +159,35 @@ class QueryRunner:
         self._start()
 
     def query(self, sparql: str, **options):
-        key = cache_key(sparql, options)
+        """The answer as pyoxigraph objects."""
+        return self.answer(sparql, None, **options).result()
+
+    def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
+        """The answer written in the format formats names for its kind (see evaluate)."""
+        key = cache_key(sparql, options, formats)
         with self.lock:
             started = time.monotonic()
             answer = self.cache.get(key)
             if answer is None:
-                answer = self._ask(sparql, options)
-                if answer[0] in ("results", "triples") and len(answer[1][0]) <= CACHEABLE_BYTES:
+                answer = self._ask(sparql, options, formats)
+                if len(answer.body) <= CACHEABLE_BYTES:
                     self.cache.put(key, answer)
-            kind, payload, rows = answer
-            self.stats = {"seconds": time.monotonic() - started, "rows": rows,
-                          "truncated": kind in ("results", "triples") and payload[1]}
-        if kind == "results":
-            return ox.parse_query_results(payload[0], RESULTS)
-        if kind == "triples":
-            return GraphResult(ox.parse(payload[0], TRIPLES))
-        if kind == "syntax":
-            raise SyntaxError(payload)
-        raise QueryFailed(payload)
+            self.stats = {"seconds": time.monotonic() - started, "rows": answer.rows, "truncated": answer.truncated}
+        return answer
 
-    def _ask(self, sparql: str, options: dict):
+    def _ask(self, sparql: str, options: dict, formats: dict | None) -> Answer:
         if self.process is None or not self.process.is_alive():
             self._replace()
-        self.conn.send((sparql, options))
+        self.conn.send((sparql, options, formats))
         if not self.conn.poll(self.timeout):
             self._replace()
             raise QueryTimeout(f"The query ran longer than {self.timeout:g} s and was stopped.")
-        return self.conn.recv()
+        kind, payload = self.conn.recv()
+        if kind == "syntax":
+            raise SyntaxError(payload)
+        if kind == "error":
+            raise QueryFailed(payload)
+        return payload
 
     def switch(self, path: str | Path) -> None:
         """Serve another snapshot from the next query on (and forget the old one's answers)."""
@@ -207,9 +240,12 @@ class ServingStore:
             self.runner.switch(self.kg.opened)
 
     def query(self, sparql: str, **options):
+        return self.answer(sparql, None, **options).result()
+
+    def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
         options.setdefault("use_default_graph_as_union", not ("default_graph" in options or "named_graphs" in options))
         try:
-            return self.runner.query(sparql, **options)
+            return self.runner.answer(sparql, formats, **options)
         finally:
             _account(self.runner.stats)
 
@@ -223,9 +259,10 @@ class RemoteServing:
 
     POLL_SECONDS = 1.0
 
-    def __init__(self, remote, timeout: float):
+    def __init__(self, remote, timeout: float, max_rows: int = 100_000):
         self.remote = remote
         self.remote.timeout = timeout
+        self.max_rows = max_rows
         self.cache = ResultCache(CACHE_ENTRIES)
         self.checked = time.monotonic()
         self.runner = self  # the access log and the tests read .stats and .cache here too
@@ -240,29 +277,26 @@ class RemoteServing:
             self.cache.clear()
 
     def query(self, sparql: str, **options):
+        return self.answer(sparql, None, **options).result()
+
+    def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
         from kg.remote import RemoteError, RemoteTimeout
 
-        key = cache_key(sparql, options)
+        key = cache_key(sparql, options, formats)
         started = time.monotonic()
-        result = self.cache.get(key)
         try:
-            if result is None:
-                result = self.remote.query(sparql, **options)
-                if isinstance(result, GraphResult):
-                    self.cache.put(key, result)
-                else:
-                    data = result.serialize(format=RESULTS)
-                    self.cache.put(key, data)
-                    result = data
-            rows = len(result) if isinstance(result, GraphResult) else _limited(result, 10**12)[1]
-            self.stats = {"seconds": time.monotonic() - started, "rows": rows, "truncated": False}
+            answer = self.cache.get(key)
+            if answer is None:
+                answer = evaluate(self.remote, sparql, options, formats, self.max_rows)
+                self.cache.put(key, answer)
+            self.stats = {"seconds": time.monotonic() - started, "rows": answer.rows, "truncated": answer.truncated}
         except RemoteTimeout as error:
             raise QueryTimeout(str(error)) from error
         except RemoteError as error:
             raise QueryFailed(str(error)) from error
         finally:
             _account(self.stats)
-        return result if isinstance(result, GraphResult) else ox.parse_query_results(result, RESULTS)
+        return answer
 
     def __getattr__(self, name):  # base, manifest, graph_names(), graph(), quads()
         return getattr(self.remote, name)

@@ -4,13 +4,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
-
-from flask import current_app, g
+from flask import Blueprint, Response, current_app, render_template, request
 
 from . import guard, negotiation
-from kg.results import is_graph
-
 from .runner import QueryFailed, QueryTimeout
 from .state import kg
 
@@ -110,30 +106,34 @@ def run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Respo
         options["named_graphs"] = _graphs(named_graphs, "named-graph-uri")
     else:
         options["use_default_graph_as_union"] = True
+    formats, refusals = _formats()
     try:
-        result = kg().query(query, base_iri=request.base_url, **options)
+        answer = kg().answer(query, formats, base_iri=request.base_url, **options)
     except SyntaxError as error:
         raise ProtocolError(400, f"SPARQL syntax error: {error}") from error
     except QueryFailed as error:
         raise ProtocolError(400, f"The query could not be evaluated: {error}") from error
     except QueryTimeout as error:
         raise ProtocolError(503, str(error)) from error
-    return serialize(result)
-
-
-def serialize(result) -> Response:
-    graph = is_graph(result)
-    offered = negotiation.GRAPHS[:5] if graph else negotiation.RESULTS
-    try:
-        fmt = negotiation.choose(offered, request.headers.get("Accept"), request.args.get("format"), offered[0])
-    except negotiation.NotAcceptable as error:
-        raise ProtocolError(406, str(error)) from error
-    body = result.serialize(format=fmt.oxigraph)
+    if answer.media_type is None:
+        raise ProtocolError(406, str(refusals[answer.kind]))
     headers = {"Vary": "Accept"}
-    if getattr(g, "truncated", False):
+    if answer.truncated:
         limit = current_app.config["MAX_ROWS"]
         headers["X-Result-Truncated"] = f"true; the first {limit} results of more are given (KG_MAX_ROWS)"
-    return Response(body, mimetype=fmt.media_type, headers=headers)
+    return Response(answer.body, mimetype=answer.media_type, headers=headers)
+
+
+def _formats() -> tuple[dict[str, str], dict[str, Exception]]:
+    """The format to answer in for each kind of result, negotiated before the query runs, so the
+    answer is written once, where it is computed; and why a kind has none."""
+    formats, refusals = {}, {}
+    for kind, offered in (("solutions", negotiation.RESULTS), ("boolean", negotiation.RESULTS), ("triples", negotiation.GRAPHS[:5])):
+        try:
+            formats[kind] = negotiation.choose(offered, request.headers.get("Accept"), request.args.get("format"), offered[0]).key
+        except negotiation.NotAcceptable as error:
+            refusals[kind] = error
+    return formats, refusals
 
 
 def service_description() -> Response:
