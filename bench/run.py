@@ -168,20 +168,24 @@ def _in_process(store: ox.Store, query: str) -> float:
 
 # build ---------------------------------------------------------------------------------
 def synthetic_corpus(size: int, target: Path) -> Path:
-    """`size` documents: the bundled ones under the names of other prefectures and counties from the
-    gazetteer, one unit each (so no two are the same document), numbers varied."""
+    """`size` documents: the bundled ones under the names of other prefecture-level cities from the
+    gazetteer, numbers varied. Once every city has had a document, the next round moves the years (and
+    the five-year period) by five, so no two documents are the same document."""
     target.mkdir(parents=True, exist_ok=True)
     sources = [p.read_text("utf-8") for p in corpus_files(bundled_corpus())]
-    units = sorted((u for u in Gazetteer.default().units.values() if u.level in ("prefecture", "county") and u.short_names),
-                   key=lambda u: u.code)
-    random.Random(0).shuffle(units)
-    if size > len(units):
-        raise SystemExit(f"at most {len(units)} synthetic documents (one per unit)")
+    cities = sorted((u for u in Gazetteer.default().units.values() if u.level == "prefecture" and u.short_names),
+                    key=lambda u: u.code)
+    random.Random(0).shuffle(cities)
+    rounds = [0, -5, 5, -10, 10]
+    if size > len(cities) * len(rounds):
+        raise SystemExit(f"at most {len(cities) * len(rounds)} synthetic documents")
     originals = ["南平", "景德镇", "东莞", "東莞", "十堰", "武汉"]
     for k in range(size):
-        text, unit = sources[k % len(sources)], units[k]
+        text, city, years = sources[k % len(sources)], cities[k % len(cities)], rounds[k // len(cities)]
         for name in originals:
-            text = text.replace(name + "市", unit.name).replace(name, unit.short_names[0])
+            text = text.replace(name + "市", city.name).replace(name, city.short_names[0])
+        text = re.sub(r"(?<![\d.])(20[0-3]\d)(?=年|〕|\)|）|-|—|–)", lambda m: str(int(m.group(1)) + years), text)
+        text = text.replace("十四五", f"十{'二三四五六'[2 + years // 5]}五")
         shift = k % 9 + 1
         text = re.sub(r"(?<![\d.])(\d{1,3})(?=%|个|张|家|所|人)", lambda m: str(int(m.group(1)) + shift), text)
         (target / f"synthetic-{k:04d}.txt").write_text(text, "utf-8")

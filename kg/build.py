@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -279,15 +280,21 @@ def _prepare(job: tuple[Path, str]) -> PreparedDocument | DocumentError:
     return prepare_document(path, base, compiled_ontology(), document_checker(base))
 
 
+@contextmanager
 def _executor(jobs: int):
-    """Worker processes, one per core; or, with one core, a stand-in that runs each job at once."""
+    """Worker processes, one per core; or, with one core, a stand-in that runs each job at once.
+    Leaving early (a failure) cancels the jobs not yet started."""
     size = min(jobs, os.cpu_count() or 1)
     if size == 1:
-        return _InProcess()
+        yield _InProcess()
+        return
     methods = multiprocessing.get_all_start_methods()
     # fork where the platform has it: nothing is open yet that a child could inherit badly
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=size, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("fork" if "fork" in methods else "spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def _chunksize(jobs: int) -> int:
@@ -305,9 +312,3 @@ class _InProcess:
 
     def map(self, fn, items, chunksize: int = 1):
         return map(fn, items)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
