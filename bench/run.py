@@ -8,6 +8,8 @@ a DESCRIBE) through (a) pyoxigraph in process, (b) Oxigraph's own `oxigraph serv
 (PyPI package `oxigraph`) on the same store files, (c) `kg serve`. (b) and (c) get the same
 HTTP client, at concurrency 1 and 16. Ad-hoc queries carry a distinct comment on every request,
 so (c)'s answer cache cannot serve them; saved queries are sent as written, as the gallery does.
+A last row sends `ASK {}` (no work at all, a distinct comment each time): the fixed cost of a request
+through each server.
 
 Build: the wall time of `kg build` of the bundled corpus as a user runs it (several runs), and
 seconds per stage for the bundled corpus and for synthetic corpora made from it (the same
@@ -119,7 +121,8 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
     store = KnowledgeStore.open(store_path, read_only=True)
     snapshot = store.opened
     cases = [("saved", name, text) for name, text in saved_queries().items()] + \
-            [("ad-hoc", name, text) for name, text in AD_HOC.items()]
+            [("ad-hoc", name, text) for name, text in AD_HOC.items()] + \
+            [("floor", "ASK {} (the fixed cost of a request)", "ASK {}")]
     oxi_port, kg_port = free_port(), free_port()
     oxigraph = subprocess.Popen([shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph"),
                                  "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{oxi_port}",
@@ -135,7 +138,7 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
         for kind, name, text in cases:
             accept = accept_for(text)
             def variants(n):  # ad-hoc: a distinct comment each time, so no cache can answer
-                return [text + (f"\n# run {i}" if kind == "ad-hoc" else "") for i in range(n)]
+                return [text + (f"\n# run {i}" if kind != "saved" else "") for i in range(n)]
             in_process = lambda q: _in_process(store.store, q)
             for call in (in_process, lambda q: http_get(endpoints["oxigraph"], q, accept),
                          lambda q: http_get(endpoints["kg serve"], q, accept)):

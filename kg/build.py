@@ -118,7 +118,7 @@ class Builder:
         done: the reference graphs and each document's graphs, parsed, reasoned about and checked
         against the shapes in parallel. Raises BuildError when a document fails (unless keep_going)
         or two files are the same document; what was written is then to be thrown away."""
-        files = corpus_files(corpus)
+        files = sorted(corpus_files(corpus), key=lambda path: -path.stat().st_size)  # the longest first: the cores finish together
         report = BuildReport()
         clock = time.perf_counter()
         warm_up(self.minter.base)
@@ -143,6 +143,7 @@ class Builder:
             report.seconds[stage] = sum(doc.seconds.get(stage, 0.0) for doc in report.documents)
         report.seconds["reference data"] = reference.seconds
         report.documents.sort(key=lambda doc: str(doc.source))
+        report.failures.sort(key=lambda error: str(error.source))
         report.warnings = raise_on_violations(reference.findings) + [f for doc in report.documents for f in doc.warnings]
         report.entailed = reference.entailed + schema.count("\n") + sum(doc.entailed_count for doc in report.documents)
         return report

@@ -14,6 +14,8 @@ from .export import EXPORT_FORMATS, export
 from .query import QUERY_FORMATS, QueryError, run_query
 from .remote import RemoteStore
 from .store import KnowledgeStore, StoreError, default_store_path
+from .reasoning import UnsupportedAxiom
+from .shapes import UnsupportedShape
 from .validation import ValidationFailed
 
 
@@ -22,7 +24,8 @@ def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None =
     args = parser.parse_args(argv)
     try:
         return args.run(args) or 0
-    except (BuildError, DocumentError, StoreError, QueryError, ValidationFailed, ValueError) as error:
+    except (BuildError, DocumentError, StoreError, QueryError, ValidationFailed, UnsupportedAxiom, UnsupportedShape,
+            ValueError) as error:
         print(f"kg {args.command}: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:
