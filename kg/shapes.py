@@ -2,7 +2,7 @@
 
 pySHACL walks rdflib graphs node by node in Python, which costs about a second per document; here each
 constraint of each shape becomes one SPARQL query that returns the nodes violating it, and Oxigraph
-answers them over the whole dataset at once. The compiler covers the Core components ontology/shapes.ttl
+answers it over the dataset it is given (kg.validation). The compiler covers the Core components ontology/shapes.ttl
 uses (targets by class; cardinality, value type, string, range, property-pair, sh:in, sh:uniqueLang and
 sh:or) and refuses a shape using any other, so a new kind of constraint cannot be skipped silently.
 tests/test_validation.py checks that the findings equal pySHACL's, on the bundled corpus and on graphs
@@ -63,9 +63,12 @@ def compile_shapes(shapes: Graph, ontology: Graph) -> list[Check]:
     """The checks for every shape with a target class. The ontology's subclasses are written into the
     queries, so "an instance of C" is an index lookup rather than an rdf:type/rdfs:subClassOf* path;
     the data's own rdfs:subClassOf triples, if it had any, would not be seen."""
+    for target in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+        for shape in shapes.subjects(target, None):
+            raise UnsupportedShape(f"{shape.n3()}: {target.n3()} is not supported by kg.shapes (only sh:targetClass)")
     checks = []
     instance_of = _InstanceOf(ontology)
-    for shape in sorted(shapes.subjects(SH.targetClass, None)):
+    for shape in sorted(set(shapes.subjects(SH.targetClass, None))):
         if (shape, SH.deactivated, Literal(True)) in shapes:
             continue
         classes = instance_of.closed(list(shapes.objects(shape, SH.targetClass)))

@@ -44,7 +44,7 @@ def findings(store, graphs: list[str], checks: list[Check], focus: list[str] | N
     dataset = "".join(f"FROM <{iri}>\n" for iri in graphs) + "".join(f"FROM NAMED <{iri}>\n" for iri in focus or [])
     found = set()
     for check in checks:
-        for row in store.query(check.query(dataset, within_named=focus is not None)):
+        for row in store.query(check.query(dataset, within_named=focus is not None), use_default_graph_as_union=False):
             found.add(Finding(check.severity, row["focus"].value, check.path, check.message))
     return sorted(found, key=lambda f: (f.severity, f.focus, f.path, f.message))
 

@@ -9,7 +9,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from kg.build import Builder, compiled_ontology, compiled_shapes, prepare_document, reference_data
 from kg.shapes import UnsupportedShape, compile_shapes
 from kg.store import to_ntriples
-from kg.validation import DocumentChecker, pyshacl_findings
+from kg.validation import DocumentChecker, ValidationFailed, pyshacl_findings
 from loaders import DocumentError
 from kg.vocabulary import ontology_graph, shapes_graph
 from ontology import MZ
@@ -109,12 +109,21 @@ def test_randomly_damaged_documents(docs, reference, seed):
     assert len(compiled) > 20
 
 
-def test_a_shape_beyond_the_compiler_is_refused():
+SH = "http://www.w3.org/ns/shacl#"
+
+
+@pytest.mark.parametrize("extra, refused", [
+    ("sh:property [ sh:path mz:comparator ; sh:hasValue \"=\" ]", "hasValue"),
+    ("sh:property [ sh:path ( mz:indicator skos:prefLabel ) ; sh:minCount 1 ]", "predicate paths"),
+    ("sh:targetNode mz:Binding", "targetNode"),
+    ("sh:sparql [ sh:select \"SELECT $this WHERE { }\" ]", "sparql"),
+])
+def test_a_shape_beyond_the_compiler_is_refused(extra, refused):
     shapes = shapes_graph()
-    prop = next(shapes.objects(next(shapes.subjects()), URIRef("http://www.w3.org/ns/shacl#property")), None) or \
-        next(shapes.subjects(URIRef("http://www.w3.org/ns/shacl#path"), None))
-    shapes.add((prop, URIRef("http://www.w3.org/ns/shacl#hasValue"), Literal("x")))
-    with pytest.raises(UnsupportedShape, match="hasValue"):
+    shapes.parse(data=f"""
+        @prefix sh: <{SH}> . @prefix mz: <https://w3id.org/mzkg/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        <https://example.org/shapes#Extra> a sh:NodeShape ; sh:targetClass mz:IndicatorTarget ; {extra} .""", format="turtle")
+    with pytest.raises(UnsupportedShape, match=refused):
         compile_shapes(shapes, ontology_graph())
 
 
@@ -129,3 +138,22 @@ def test_a_document_violating_the_shapes_is_refused_by_name(corpus_paths, refere
     outcome = prepare_document(path, Builder(progress=False).minter.base, compiled_ontology(), checker)
     assert isinstance(outcome, DocumentError)
     assert str(path) in str(outcome) and "violates the shapes" in str(outcome) and "no approver" in str(outcome)
+
+
+def test_kg_validate_checks_what_a_store_asserts(built, tmp_path):
+    """A whole store is checked over its asserted graphs: a fault in a document graph is found, the
+    same fault in an entailment graph is not a finding."""
+    from kg.build import entailment_graph
+    from kg.store import KnowledgeStore
+
+    store_path, report = built
+    copy = KnowledgeStore.open(store_path, read_only=True).backup(tmp_path / "copy")
+    store = KnowledgeStore.open(copy)
+    doc = report.documents[0]
+    passage = next(iter(store.query(f"SELECT ?p WHERE {{ GRAPH <{doc.graph_iri}> {{ ?p a <{MZ.Passage}> }} }} LIMIT 1")))["p"]
+    fault = f"<{passage.value}> <{MZ.startOffset}> -7"
+    store.store.update(f"INSERT DATA {{ GRAPH <{entailment_graph(doc.graph_iri)}> {{ {fault} }} }}")
+    assert Builder(progress=False).check(store) == []
+    store.store.update(f"INSERT DATA {{ GRAPH <{doc.graph_iri}> {{ {fault} }} }}")
+    with pytest.raises(ValidationFailed, match="startOffset"):
+        Builder(progress=False).check(store)
