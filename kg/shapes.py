@@ -49,14 +49,13 @@ class Check:
     where: str  # patterns and filters about a bound ?focus
     modifiers: str = ""
 
-    def query(self, dataset: str = "", within_named: bool = False) -> str:
-        """The query over the dataset given as FROM clauses (or the store's default graph). The focus
-        nodes are the instances of the target classes; with within_named, only those a FROM NAMED
-        graph types."""
+    def query(self, within_named: bool = False) -> str:
+        """The query. The focus nodes are the instances of the target classes; with within_named,
+        only those a named graph of the dataset types."""
         focus = f"?focus a ?focusClass . VALUES ?focusClass {{ {self.classes} }}"
         if within_named:
             focus = f"GRAPH ?focusGraph {{ {focus} }}"
-        return f"{self.select}\n{dataset}WHERE {{ {focus} {self.where} }} {self.modifiers}"
+        return f"{self.select} WHERE {{ {focus} {self.where} }} {self.modifiers}"
 
 
 def compile_shapes(shapes: Graph, ontology: Graph) -> list[Check]:

@@ -41,10 +41,14 @@ def validate(store, graphs: list[str], checks: list[Check], focus: list[str] | N
 def findings(store, graphs: list[str], checks: list[Check], focus: list[str] | None = None) -> list[Finding]:
     """What the checks find in the union of the named graphs: about every node, or, given focus
     graphs, about the nodes those graphs type."""
-    dataset = "".join(f"FROM <{iri}>\n" for iri in graphs) + "".join(f"FROM NAMED <{iri}>\n" for iri in focus or [])
+    # the dataset travels as query options (the protocol's default-graph-uri and named-graph-uri for a
+    # remote store), which a server's union default graph does not override as it may a FROM clause
+    dataset = {"default_graph": [ox.NamedNode(iri) for iri in graphs], "use_default_graph_as_union": False}
+    if focus is not None:
+        dataset["named_graphs"] = [ox.NamedNode(iri) for iri in focus]
     found = set()
     for check in checks:
-        for row in store.query(check.query(dataset, within_named=focus is not None), use_default_graph_as_union=False):
+        for row in store.query(check.query(within_named=focus is not None), **dataset):
             found.add(Finding(check.severity, row["focus"].value, check.path, check.message))
     return sorted(found, key=lambda f: (f.severity, f.focus, f.path, f.message))
 

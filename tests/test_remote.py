@@ -94,3 +94,22 @@ def test_the_cli_against_the_remote_store(remote):
     result = subprocess.run([sys.executable, "-m", "server.cli", "query", "plans", "--endpoint", remote + "/query"],
                             capture_output=True, check=True)
     assert len(result.stdout.decode().strip().splitlines()) == 6
+
+
+def test_validate_the_remote_store(remote):
+    """The compiled shapes run on the remote server, over its asserted graphs only (FROM clauses)."""
+    store = RemoteStore.open(remote + "/query", remote + "/update")
+    assert Builder(store.base, progress=False).check(store) == []
+    entailed = "https://w3id.org/mzkg/id/graph/entailments/doc/420300-workplan-2025-7f8aa8"
+    passage = "<https://w3id.org/mzkg/id/doc/420300-workplan-2025-7f8aa8/passage/0-1>"
+    fault = f"{passage} a <https://w3id.org/mzkg/ontology#Passage> ."
+    store.update(f"INSERT DATA {{ GRAPH <{entailed}> {{ {fault} }} }}")
+    asserted = "https://w3id.org/mzkg/id/graph/doc/420300-workplan-2025-7f8aa8"
+    try:
+        assert Builder(store.base, progress=False).check(store) == []
+        store.update(f"INSERT DATA {{ GRAPH <{asserted}> {{ {fault} }} }}")
+        result = subprocess.run([sys.executable, "-m", "server.cli", "validate", "--endpoint", remote + "/query"],
+                                capture_output=True, text=True)
+        assert result.returncode == 1 and "passage/0-1" in result.stderr and "exactText" in result.stderr
+    finally:
+        store.update(f"DELETE DATA {{ GRAPH <{entailed}> {{ {fault} }} }} ; DELETE DATA {{ GRAPH <{asserted}> {{ {fault} }} }}")
