@@ -1,4 +1,5 @@
-"""What a public endpoint refuses before a query runs.
+"""What the endpoint reads off a query's text before it runs: what it refuses, and whether the query
+names its own dataset.
 
 pyoxigraph evaluates `SERVICE <url>` by calling that URL, which from a public endpoint is a
 server-side request forgery; so SERVICE is refused unless its endpoint is on an allow-list the
@@ -29,9 +30,18 @@ class Refused(Exception):
         self.status = status
 
 
+def _keywords(query: str) -> list[str]:
+    return [t for t in _TOKENS.findall(query) if not t.startswith("#")]
+
+
+def declares_dataset(query: str) -> bool:
+    """Whether the query has FROM or FROM NAMED clauses (which then give its dataset)."""
+    return any(token.upper() == "FROM" for token in _keywords(query))
+
+
 def services(query: str) -> list[str | None]:
     """The endpoints of the query's SERVICE clauses (None where the endpoint is a variable or a prefixed name)."""
-    tokens = [t for t in _TOKENS.findall(query) if not t.startswith("#")]
+    tokens = _keywords(query)
     found = []
     for k, token in enumerate(tokens):
         if token.upper() != "SERVICE":

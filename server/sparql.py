@@ -104,8 +104,8 @@ def run(query: str, default_graphs: list[str], named_graphs: list[str]) -> Respo
     if default_graphs or named_graphs:
         options["default_graph"] = _graphs(default_graphs, "default-graph-uri") or [ox.DefaultGraph()]
         options["named_graphs"] = _graphs(named_graphs, "named-graph-uri")
-    else:
-        options["use_default_graph_as_union"] = True
+    else:  # the union of the named graphs, unless the query's own FROM clauses say otherwise
+        options["use_default_graph_as_union"] = not guard.declares_dataset(query)
     formats, refusals = _formats()
     try:
         answer = kg().answer(query, formats, base_iri=request.base_url, **options)

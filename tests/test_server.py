@@ -76,6 +76,15 @@ def test_protocol_dataset_selects_graphs(client, built):
     assert [g["g"]["value"] for g in graphs] == [doc.graph_iri]
 
 
+def test_a_query_names_its_own_dataset_with_from(client, built):
+    doc = built[1].documents[0]
+    counted = rows(client.get("/sparql", query_string={"query": f"SELECT (COUNT(*) AS ?n) FROM <{doc.graph_iri}> WHERE {{ ?s ?p ?o }}"}))
+    assert int(counted[0]["n"]["value"]) == doc.summary["triples"]
+    # the word inside a string or an IRI is not a FROM clause: the default graph stays the union
+    union = rows(client.get("/sparql", query_string={"query": 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "FROM") }'}))
+    assert int(union[0]["n"]["value"]) > doc.summary["triples"] * 5
+
+
 @pytest.mark.parametrize("request_args, status", [
     (dict(method="GET", query_string={"query": "SELEC nothing"}), 400),
     (dict(method="GET", query_string=[("query", "ASK {}"), ("query", "ASK {}")]), 400),
