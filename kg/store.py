@@ -41,7 +41,7 @@ class StoreError(Exception):
 
 
 Graphs = dict[str, str]  # named graphs on their way into a store: graph IRI -> N-Triples
-BULK_CHUNK = 64 * 1024 * 1024  # characters of N-Quads handed to the bulk loader at a time
+BULK_CHUNK = 64 * 1024 * 1024  # about this many characters of N-Triples go to the bulk loader at a time
 
 
 def to_ntriples(triples: Iterable[tuple]) -> str:

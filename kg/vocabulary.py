@@ -36,23 +36,10 @@ def gazetteer_ntriples(minter: Minter, gazetteer: Gazetteer | None = None) -> st
 
 
 def vocabulary_ntriples(minter: Minter) -> str:
-    """The SKOS vocabularies as N-Triples (parsed by pyoxigraph; see vocabulary_graph)."""
-    quads = (ox.Triple(t.subject, t.predicate, t.object)
-             for file in vocabulary_files()
-             for t in ox.parse(file.read_bytes(), format=ox.RdfFormat.TURTLE, base_iri=minter.base))
-    return ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    """Target groups, policy areas and indicators as N-Triples; their Turtle uses IRIs relative to the
+    data base."""
+    triples = (ox.Triple(quad.subject, quad.predicate, quad.object)
+               for file in vocabulary_files()
+               for quad in ox.parse(file.read_bytes(), format=ox.RdfFormat.TURTLE, base_iri=minter.base))
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
-
-def vocabulary_graph(minter: Minter) -> Graph:
-    """Target groups, policy areas and indicators; their Turtle uses IRIs relative to the data base."""
-    graph = Graph()
-    for file in vocabulary_files():
-        graph.parse(data=file.read_text("utf-8"), format="turtle", publicID=minter.base)
-    return graph
-
-
-def sources() -> list[bytes]:
-    """The bytes every reference graph is made from (ontology, vocabularies, gazetteer table)."""
-    from loaders.gazetteer import table_path
-
-    return [ontology_file().read_bytes(), *(f.read_bytes() for f in vocabulary_files()), table_path().read_bytes()]

@@ -2,7 +2,6 @@
 import shutil
 
 import pytest
-from rdflib import Graph, URIRef
 
 from kg.build import BuildError, Builder, bundled_corpus, entailment_graph
 from kg.store import KnowledgeStore
