@@ -26,7 +26,7 @@ CACHE_ENTRIES = 512
 CACHEABLE_BYTES = 4 * 1024 * 1024
 # What the child sends when no format is asked for: one solution or triple a line, so rows are
 # counted and cut without parsing, and pyoxigraph reads it back losslessly.
-SOLUTIONS, TRIPLES, BOOLEAN = ox.QueryResultsFormat.TSV, ox.RdfFormat.N_TRIPLES, ox.QueryResultsFormat.JSON
+TRANSPORT = {"solutions": ox.QueryResultsFormat.TSV, "triples": ox.RdfFormat.N_TRIPLES, "boolean": ox.QueryResultsFormat.JSON}
 
 
 class QueryTimeout(Exception):
@@ -49,8 +49,8 @@ class Answer:
     def result(self):
         """The answer as pyoxigraph objects (only for answers in the transport formats)."""
         if self.kind == "triples":
-            return GraphResult(ox.parse(self.body, TRIPLES))
-        return ox.parse_query_results(self.body, SOLUTIONS if self.kind == "solutions" else BOOLEAN)
+            return GraphResult(ox.parse(self.body, TRANSPORT["triples"]))
+        return ox.parse_query_results(self.body, TRANSPORT[self.kind])
 
 
 def _answer(path: str, max_rows: int, conn) -> None:
@@ -74,21 +74,19 @@ def evaluate(store: ox.Store, sparql: str, options: dict, formats: dict | None, 
     formats names for its kind ("solutions", "triples", "boolean": a Format key), else for transport."""
     result = store.query(sparql, **options)
     if isinstance(result, ox.QueryBoolean):
-        kind, body, rows, truncated = "boolean", result.serialize(format=BOOLEAN), 1, False
+        kind, body, rows, truncated = "boolean", result.serialize(format=TRANSPORT["boolean"]), 1, False
     elif is_graph(result):
         kind = "triples"
-        body, rows, truncated = _first_lines(result.serialize(format=TRIPLES), max_rows, header=0)
+        body, rows, truncated = _first_lines(result.serialize(format=TRANSPORT[kind]), max_rows, header=0)
     else:
         kind = "solutions"
-        body, rows, truncated = _first_lines(result.serialize(format=SOLUTIONS), max_rows, header=1)
+        body, rows, truncated = _first_lines(result.serialize(format=TRANSPORT[kind]), max_rows, header=1)
     key = (formats or {}).get(kind)
     if key is None:
         return Answer(kind, body, None, rows, truncated)
     fmt = negotiation.BY_KEY[key]
-    if kind == "triples":
-        body = ox.serialize(ox.parse(body, TRIPLES), format=fmt.oxigraph)
-    elif fmt.oxigraph != (SOLUTIONS if kind == "solutions" else BOOLEAN):
-        body = ox.parse_query_results(body, SOLUTIONS if kind == "solutions" else BOOLEAN).serialize(format=fmt.oxigraph)
+    if fmt.oxigraph != TRANSPORT[kind]:
+        body = Answer(kind, body, None, rows, truncated).result().serialize(format=fmt.oxigraph)
     return Answer(kind, body, fmt.media_type, rows, truncated)
 
 
