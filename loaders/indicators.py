@@ -9,6 +9,8 @@ else becomes a concept of its own, shared by every plan that words it the same w
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import RDF, SKOS, Graph, URIRef
 
@@ -39,6 +41,26 @@ def unit_kind(unit: str | None, label: str = "") -> str | None:
     return "count" if unit else None
 
 
+@dataclass(frozen=True)
+class _Known:
+    """A vocabulary label's key with what the similarity search compares it by."""
+    key: str
+    concept: Concept
+    kind: str | None
+    head: str  # the key without its ratio word
+    pairs: frozenset[str]
+
+
+@lru_cache(maxsize=8)
+def _known(vocabulary: ConceptSet) -> tuple[dict[str, Concept], tuple[_Known, ...]]:
+    """The vocabulary's keys, worked out once rather than for every document."""
+    keys: dict[str, Concept] = {}
+    for concept in vocabulary.concepts:
+        for label in concept.labels:
+            keys.setdefault(indicator_key(label), concept)
+    return keys, tuple(_Known(k, c, unit_kind(c.unit, k), _RATIO.sub("", k), _pairs(k)) for k, c in keys.items())
+
+
 class IndicatorIndex:
     """Finds or mints the concept for an indicator label; minted concepts are written into the graph."""
 
@@ -46,10 +68,7 @@ class IndicatorIndex:
         self.minter = minter
         self.graph = graph
         self.vocabulary = vocabulary
-        self.keys: dict[str, Concept] = {}
-        for concept in vocabulary.concepts:
-            for label in concept.labels:
-                self.keys.setdefault(indicator_key(label), concept)
+        self.keys, self.known = _known(vocabulary)
 
     def concept(self, label: str, unit: str | None) -> URIRef:
         key = indicator_key(label)
@@ -64,23 +83,24 @@ class IndicatorIndex:
         return iri
 
     def _similar(self, key: str, kind: str | None) -> Concept | None:
-        head = _RATIO.sub("", key)
+        head, pairs = _RATIO.sub("", key), _pairs(key)
         best, best_score = None, 0.0
-        for other, concept in self.keys.items():
-            other_kind = unit_kind(concept.unit, other)
-            if kind and other_kind and kind != other_kind:
+        for known in self.known:
+            if kind and known.kind and kind != known.kind:
                 continue
-            if kind == "ratio" and len(head) >= 4 and _RATIO.sub("", other) == head:
-                return concept
-            score = _dice(key, other)
+            if kind == "ratio" and len(head) >= 4 and known.head == head:
+                return known.concept
+            score = _dice(pairs, known.pairs)
             if score > best_score:
-                best, best_score = concept, score
+                best, best_score = known.concept, score
         return best if best_score >= _SIMILAR else None
 
 
-def _dice(a: str, b: str) -> float:
-    pairs_a = {a[i:i + 2] for i in range(len(a) - 1)}
-    pairs_b = {b[i:i + 2] for i in range(len(b) - 1)}
+def _pairs(text: str) -> frozenset[str]:
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+def _dice(pairs_a: frozenset[str], pairs_b: frozenset[str]) -> float:
     if not pairs_a or not pairs_b:
         return 0.0
     return 2 * len(pairs_a & pairs_b) / (len(pairs_a) + len(pairs_b))
