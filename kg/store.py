@@ -84,8 +84,8 @@ class GraphBuffer:
     """Collects graphs and hands them on to write in batches of about BULK_CHUNK characters, so
     a large build writes while it parses without holding everything in memory."""
 
-    def __init__(self, write, limit: int = BULK_CHUNK):
-        self.write, self.limit = write, limit
+    def __init__(self, write, limit: int | None = None):
+        self.write, self.limit = write, limit or BULK_CHUNK
         self.pending: Graphs = {}
         self.size = 0
         self.seconds = 0.0  # spent writing

@@ -98,6 +98,28 @@ def test_build_with_a_bad_document_fails_without_touching_the_store(built, tmp_p
     assert len(report.documents) == 1 and len(report.failures) == 1
 
 
+def test_graphs_written_while_parsing_are_thrown_away_when_a_build_fails(built, tmp_path, corpus_paths, monkeypatch):
+    """With a bulk-load batch of one character, every document is written as soon as it is parsed."""
+    monkeypatch.setattr("kg.store.BULK_CHUNK", 1)
+    store_path, _ = built
+    work = copy_of(store_path, tmp_path / "store")
+    before = count(work)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for place in ("东莞市", "十堰市"):
+        shutil.copy(corpus_paths[place], corpus / f"{place}.txt")
+    shutil.copy(corpus_paths["东莞市"], corpus / "copy.txt")
+    with pytest.raises(BuildError, match="same document"):
+        Builder(progress=False).build(corpus, work)
+    assert count(work) == before and not any(p.name.endswith(".new") for p in work.iterdir())
+    (corpus / "copy.txt").unlink()
+    Builder(progress=False).build(corpus, work)
+    written_early = count(work)
+    monkeypatch.undo()
+    Builder(progress=False).build(corpus, work)
+    assert count(work) == written_early < before
+
+
 def test_the_same_document_twice_is_refused(tmp_path, corpus_paths):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
