@@ -1,8 +1,9 @@
 """SHACL Core shapes compiled to SPARQL, run by the store itself.
 
-pySHACL walks rdflib graphs node by node in Python, which costs about a second per document; here each
-constraint of each shape becomes one SPARQL query that returns the nodes violating it, and Oxigraph
-answers it over the dataset it is given (kg.validation). The compiler covers the Core components ontology/shapes.ttl
+pySHACL walks rdflib graphs node by node in Python, which costs about a second per document; here the
+constraints of each shape become SPARQL queries that return the nodes violating them (a property's value
+checks and cardinalities in one pass over its values), and Oxigraph answers them over the dataset it is
+given (kg.validation). The compiler covers the Core components ontology/shapes.ttl
 uses (targets by class; cardinality, value type, string, range, property-pair, sh:in, sh:uniqueLang and
 sh:or) and refuses a shape using any other, so a new kind of constraint cannot be skipped silently.
 tests/test_validation.py checks that the findings equal pySHACL's, on the bundled corpus and on graphs
@@ -40,14 +41,18 @@ class UnsupportedShape(Exception):
 
 @dataclass(frozen=True)
 class Check:
-    """One constraint as a query whose rows are the focus nodes violating it."""
+    """Constraints as a query whose rows are the focus nodes violating them. A row says which of
+    them by its outcome columns: (column, limit, message) means violated when column > limit."""
     severity: str
     path: str
-    message: str
     classes: str  # the target classes and their subclasses, as SPARQL terms
     select: str
     where: str  # patterns and filters about a bound ?focus
     modifiers: str = ""
+    outcomes: tuple[tuple[str | None, int, str], ...] = ()  # a column of None: every row
+
+    def messages(self, row) -> list[str]:
+        return [message for column, limit, message in self.outcomes if column is None or int(row[column].value) > limit]
 
     def query(self, within_named: bool = False) -> str:
         """The query. The focus nodes are the instances of the target classes; with within_named,
@@ -101,7 +106,7 @@ def _checks(shapes: Graph, shape, classes: str, path, instance_of: _InstanceOf) 
     made = []
 
     def check(select: str, where: str, default_message: str, modifiers: str = ""):
-        made.append(Check(severity, str(path or ""), message or default_message, classes, select, where, modifiers))
+        made.append(Check(severity, str(path or ""), classes, select, where, modifiers, ((None, 0, message or default_message),)))
 
     if path is None:
         test = _value_test(shapes, shape, "?focus", instance_of)
@@ -109,14 +114,26 @@ def _checks(shapes: Graph, shape, classes: str, path, instance_of: _InstanceOf) 
             check("SELECT DISTINCT ?focus", f"FILTER(!({test}))", "the node does not conform")
         return made
     p = _term(path)
+    # the value-level constraints and the cardinalities, in one pass over the focus nodes' values
     test = _value_test(shapes, shape, "?value", instance_of)
+    columns, having, outcomes = [], [], []
     if test:
-        check("SELECT DISTINCT ?focus", f"?focus {p} ?value . FILTER(!({test}))", f"a value of {p} does not conform")
-    for bound, op, word in ((SH.minCount, "<", "fewer"), (SH.maxCount, ">", "more")):
-        n = shapes.value(shape, bound)
-        if n is not None:
-            check("SELECT ?focus", f"OPTIONAL {{ ?focus {p} ?value }}", f"{word} than {int(n)} values of {p}",
-                  f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?value) {op} {int(n)})")
+        bad = f"MAX(IF(BOUND(?value) && !({test}), 1, 0))"
+        columns.append(f"({bad} AS ?bad)")
+        having.append(f"{bad} > 0")
+        outcomes.append(("bad", 0, message or f"a value of {p} does not conform"))
+    low, high = shapes.value(shape, SH.minCount), shapes.value(shape, SH.maxCount)
+    if low is not None:
+        columns.append("(-COUNT(DISTINCT ?value) AS ?short)")
+        having.append(f"COUNT(DISTINCT ?value) < {int(low)}")
+        outcomes.append(("short", -int(low), message or f"fewer than {int(low)} values of {p}"))
+    if high is not None:
+        columns.append("(COUNT(DISTINCT ?value) AS ?count)")
+        having.append(f"COUNT(DISTINCT ?value) > {int(high)}")
+        outcomes.append(("count", int(high), message or f"more than {int(high)} values of {p}"))
+    if outcomes:
+        made.append(Check(severity, str(path), classes, f"SELECT ?focus {' '.join(columns)}", f"OPTIONAL {{ ?focus {p} ?value }}",
+                          f"GROUP BY ?focus HAVING ({' || '.join(having)})", tuple(outcomes)))
     if shapes.value(shape, SH.uniqueLang) == Literal(True):
         check("SELECT DISTINCT ?focus", f"?focus {p} ?a, ?b . FILTER(!sameTerm(?a, ?b) && lang(?a) != \"\" && lang(?a) = lang(?b))",
               f"two values of {p} share a language")

@@ -49,7 +49,8 @@ def findings(store, graphs: list[str], checks: list[Check], focus: list[str] | N
     found = set()
     for check in checks:
         for row in store.query(check.query(within_named=focus is not None), **dataset):
-            found.add(Finding(check.severity, row["focus"].value, check.path, check.message))
+            for message in check.messages(row):
+                found.add(Finding(check.severity, row["focus"].value, check.path, message))
     return sorted(found, key=lambda f: (f.severity, f.focus, f.path, f.message))
 
 
