@@ -7,13 +7,13 @@ pyoxigraph's bulk loader and only then replaces the old one, so a bad document l
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import multiprocessing
 import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -89,7 +89,6 @@ class Builder:
         self.minter = Minter(base)
         self.progress = progress
         self.ontology = vocabulary.ontology_graph()
-        self.tbox = compiled_ontology()
         self.shapes = vocabulary.shapes_graph()
         self.checks = compiled_shapes()
 
@@ -222,10 +221,6 @@ def document_graphs(documents: list[PreparedDocument]) -> Graphs:
         graphs[doc.graph_iri] = doc.ntriples
         graphs[entailment_graph(doc.graph_iri)] = doc.entailed
     return graphs
-
-
-def document_graph_names(report: BuildReport) -> list[str]:
-    return [doc.graph_iri for doc in report.documents]
 
 
 class _Distinct(dict):

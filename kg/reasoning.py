@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import owlrl
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal
@@ -73,16 +74,6 @@ def closure(graph: Graph) -> Graph:
     return expanded
 
 
-def owlrl_entailments(data: Graph, tbox: Graph) -> set[tuple[str, str, str]]:
-    """What owlrl adds to data + tbox, informative triples only, leaving out tbox's own closure."""
-    combined = Graph()
-    for source in (tbox, data):
-        for triple in source:
-            combined.add(triple)
-    excluded = set(triples_of(to_ntriples(data))) | set(triples_of(_rdf(closure(tbox))))
-    return _new_and_informative(triples_of(_rdf(closure(combined))), excluded)
-
-
 @dataclass
 class TBox:
     """An ontology compiled into lookup tables for instance reasoning; terms are N-Triples strings."""
@@ -104,30 +95,44 @@ class TBox:
         is reached through the instances instead."""
         _refuse_unsupported(ontology)
         ntriples = to_ntriples(ontology)
-        tbox = cls(ontology, ntriples, frozenset(triples_of(ntriples)))
         subclass = _pairs(ontology, RDFS.subClassOf, OWL.equivalentClass)
         for union in ontology.subjects(OWL.unionOf, None):
             for member in Collection(ontology, ontology.value(union, OWL.unionOf)):
                 subclass[_key(member)].add(_key(union))  # cls-uni: a member's instance is the union's instance
-        tbox.superclasses = _transitive(subclass)
-        tbox.superproperties = _transitive(_pairs(ontology, RDFS.subPropertyOf, OWL.equivalentProperty))
-        tbox.domains = _pairs(ontology, RDFS.domain)
-        tbox.ranges = _pairs(ontology, RDFS.range)
-        tbox.inverses = _pairs(ontology, OWL.inverseOf, OWL.inverseOf)
-        tbox.symmetric = frozenset(_key(p) for p in ontology.subjects(RDF.type, OWL.SymmetricProperty))
-        tbox.transitive = frozenset(_key(p) for p in ontology.subjects(RDF.type, OWL.TransitiveProperty))
-        return tbox
+        return cls(ontology, ntriples, frozenset(triples_of(ntriples)),
+                   superclasses=_transitive(subclass),
+                   superproperties=_transitive(_pairs(ontology, RDFS.subPropertyOf, OWL.equivalentProperty)),
+                   domains=_pairs(ontology, RDFS.domain),
+                   ranges=_pairs(ontology, RDFS.range),
+                   inverses=_pairs(ontology, OWL.inverseOf, OWL.inverseOf),
+                   symmetric=frozenset(_key(p) for p in ontology.subjects(RDF.type, OWL.SymmetricProperty)),
+                   transitive=frozenset(_key(p) for p in ontology.subjects(RDF.type, OWL.TransitiveProperty)))
+
+    @cached_property
+    def closed(self) -> frozenset[tuple[str, str, str]]:
+        """owlrl's closure of the ontology alone, computed once."""
+        return frozenset(triples_of(_rdf(closure(self.ontology))))
 
     def schema_entailments(self) -> set[tuple[str, str, str]]:
         """The ontology's own closure: the informative triples owlrl adds to it."""
-        return _new_and_informative(triples_of(_rdf(closure(self.ontology))), self.asserted)
+        return _new_and_informative(self.closed, self.asserted)
+
+    def owlrl_entailments(self, data: Graph) -> set[tuple[str, str, str]]:
+        """What owlrl adds to data with this ontology, informative triples only, beyond data and the
+        ontology's own closure: the reference the tables are checked against."""
+        combined = Graph()
+        for source in (self.ontology, data):
+            for triple in source:
+                combined.add(triple)
+        excluded = set(triples_of(to_ntriples(data))) | self.closed
+        return _new_and_informative(triples_of(_rdf(closure(combined))), excluded)
 
     def entailments(self, data: str) -> set[tuple[str, str, str]]:
         """The informative triples OWL 2 RL adds to data (N-Triples) with this ontology, beyond data
         itself and the ontology."""
         asserted = set(triples_of(data))
         if _carries_schema(asserted):
-            return owlrl_entailments(Graph().parse(data=data, format="nt"), self.ontology)
+            return self.owlrl_entailments(Graph().parse(data=data, format="nt"))
         return _new_and_informative(self._derive(asserted) - asserted, self.asserted)
 
     def _derive(self, asserted: set) -> set:

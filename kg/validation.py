@@ -63,8 +63,7 @@ class DocumentChecker:
     at the types of what it points to, so a document's findings do not depend on other documents: the
     nodes documents share (cited instruments, indicators named in several plans) are minted from the
     same key and described alike by every document that mentions them. tests/test_validation.py checks
-    that documents checked one by one give what checking everything at once gives. Without reference
-    graphs, the checked graphs are simply validated whole."""
+    that documents checked one by one give what checking everything at once gives."""
 
     def __init__(self, reference: Graphs, checks: list[Check]):
         self.store = ox.Store()
@@ -75,7 +74,7 @@ class DocumentChecker:
     def check(self, graphs: Graphs) -> list[Finding]:
         load_graphs(self.store, graphs)
         try:
-            return findings(self.store, self.reference + list(graphs), self.checks, focus=list(graphs) if self.reference else None)
+            return findings(self.store, self.reference + list(graphs), self.checks, focus=list(graphs))
         finally:
             for iri in graphs:
                 self.store.remove_graph(ox.NamedNode(iri))

@@ -95,10 +95,8 @@ def _first_lines(data: bytes, max_rows: int, header: int) -> tuple[bytes, int, b
     rows = data.count(b"\n") - header
     if rows <= max_rows:
         return data, rows, False
-    end = -1
-    for _ in range(max_rows + header):
-        end = data.index(b"\n", end + 1)
-    return data[:end + 1], max_rows, True
+    kept = data.split(b"\n", max_rows + header)[:-1]  # the last part is the rest
+    return b"\n".join(kept) + b"\n", max_rows, True
 
 
 def cache_key(sparql: str, options: dict, formats: dict | None = None) -> tuple[str, str, str]:
@@ -155,10 +153,6 @@ class QueryRunner:
             self.process.kill()
             self.process.join(timeout=5)
         self._start()
-
-    def query(self, sparql: str, **options):
-        """The answer as pyoxigraph objects."""
-        return self.answer(sparql, None, **options).result()
 
     def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
         """The answer written in the format formats names for its kind (see evaluate)."""

@@ -128,11 +128,12 @@ def _formats() -> tuple[dict[str, str], dict[str, Exception]]:
     """The format to answer in for each kind of result, negotiated before the query runs, so the
     answer is written once, where it is computed; and why a kind has none."""
     formats, refusals = {}, {}
-    for kind, offered in (("solutions", negotiation.RESULTS), ("boolean", negotiation.RESULTS), ("triples", negotiation.GRAPHS[:5])):
+    for kinds, offered in ((("solutions", "boolean"), negotiation.RESULTS), (("triples",), negotiation.GRAPHS[:5])):
         try:
-            formats[kind] = negotiation.choose(offered, request.headers.get("Accept"), request.args.get("format"), offered[0]).key
+            key = negotiation.choose(offered, request.headers.get("Accept"), request.args.get("format"), offered[0]).key
+            formats.update(dict.fromkeys(kinds, key))
         except negotiation.NotAcceptable as error:
-            refusals[kind] = error
+            refusals.update(dict.fromkeys(kinds, error))
     return formats, refusals
 
 
