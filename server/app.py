@@ -1,8 +1,6 @@
 """The Flask app: its settings, safeguards, access log and blueprints."""
 from __future__ import annotations
 
-import json
-import logging
 import os
 import time
 from pathlib import Path
@@ -14,10 +12,8 @@ import queries
 from kg.remote import RemoteStore
 from kg.store import KnowledgeStore
 
+from . import access, protocol
 from .runner import QueryFailed, QueryRunner, QueryTimeout, RemoteServing, ServingStore
-
-
-ACCESS_LOG = logging.getLogger("mzkg.access")
 
 
 def settings() -> dict:
@@ -54,6 +50,7 @@ def create_app(store_path: str | Path | None = None, endpoint: str | None = None
     app.register_blueprint(gallery.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(entities.bp)  # last: it answers every path under the data base
+    app.wsgi_app = protocol.Endpoint(app.extensions["mzkg.store"], app.config, app.wsgi_app)
 
     @app.errorhandler(404)
     @app.errorhandler(405)
@@ -80,12 +77,8 @@ def create_app(store_path: str | Path | None = None, endpoint: str | None = None
     def access_log(response):
         from flask import g, request
 
-        ACCESS_LOG.info(json.dumps({
-            "method": request.method, "path": request.path, "status": response.status_code,
-            "ms": round((time.monotonic() - g.get("started", time.monotonic())) * 1000, 1),
-            "queries": g.get("queries", 0), "query_ms": round(g.get("query_seconds", 0.0) * 1000, 1),
-            "rows": g.get("query_rows"), "bytes": response.calculate_content_length(),
-        }, ensure_ascii=False))
+        access.log(request.method, request.path, response.status_code, time.monotonic() - g.get("started", time.monotonic()),
+                   response.calculate_content_length(), g.get("queries", 0), g.get("query_seconds", 0.0), g.get("query_rows"))
         return response
 
     @app.errorhandler(QueryTimeout)

@@ -34,14 +34,13 @@ def _keywords(query: str) -> list[str]:
     return [t for t in _TOKENS.findall(query) if not t.startswith("#")]
 
 
-def declares_dataset(query: str) -> bool:
+def declares_dataset(tokens: list[str]) -> bool:
     """Whether the query has FROM or FROM NAMED clauses (which then give its dataset)."""
-    return any(token.upper() == "FROM" for token in _keywords(query))
+    return any(token.upper() == "FROM" for token in tokens)
 
 
-def services(query: str) -> list[str | None]:
+def services(tokens: list[str]) -> list[str | None]:
     """The endpoints of the query's SERVICE clauses (None where the endpoint is a variable or a prefixed name)."""
-    tokens = _keywords(query)
     found = []
     for k, token in enumerate(tokens):
         if token.upper() != "SERVICE":
@@ -54,11 +53,15 @@ def services(query: str) -> list[str | None]:
     return found
 
 
-def check(query: str, allowed_services: frozenset[str], max_length: int) -> None:
+def check(query: str, allowed_services: frozenset[str], max_length: int) -> bool:
+    """Refuse the query if it is too long or calls a SERVICE not allowed; else say whether it
+    declares its own dataset."""
     if len(query) > max_length:
         raise Refused(413, f"The query is {len(query)} characters long; this endpoint accepts at most {max_length}.")
-    for endpoint in services(query):
+    tokens = _keywords(query)
+    for endpoint in services(tokens):
         if endpoint is None or endpoint not in allowed_services:
             shown = f"<{endpoint}>" if endpoint else "a variable or prefixed endpoint"
             raise Refused(400, f"SERVICE {shown} is not allowed: this endpoint does not call other endpoints "
                           "(an operator can allow named ones with KG_ALLOWED_SERVICES).")
+    return declares_dataset(tokens)

@@ -1,6 +1,8 @@
 """Attacks on the public endpoint and the pages: outbound requests, oversized input, markup in data."""
+import io
 import socket
 import threading
+import urllib.parse
 
 import pytest
 
@@ -81,6 +83,25 @@ def test_long_queries_and_large_bodies_are_refused(built):
     big = b"ASK {} #" + b"x" * 10_000
     response = client.post("/sparql", data=big, content_type="application/sparql-query")
     assert response.status_code == 413 and b"at most 5000 bytes" in response.get_data()
+    # a body sent without Content-Length (chunked) is read up to the limit, not further
+    status, body = call_wsgi(client.application, "POST", big, "application/sparql-query")
+    assert status.startswith("413") and b"at most 5000 bytes" in body
+    status, body = call_wsgi(client.application, "POST", b"ASK {}", "application/sparql-query")
+    assert status.startswith("200") and b'"boolean":true' in body
+
+
+class Unsized(io.BytesIO):
+    """A request body whose size the server is not told (as with chunked transfer coding)."""
+
+
+def call_wsgi(app, method: str, body: bytes, content_type: str) -> tuple[str, bytes]:
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": "/sparql", "QUERY_STRING": "", "SERVER_NAME": "localhost",
+               "SERVER_PORT": "80", "wsgi.url_scheme": "http", "CONTENT_TYPE": content_type, "wsgi.input": Unsized(body),
+               "wsgi.errors": io.StringIO(), "wsgi.version": (1, 0), "wsgi.multithread": False,
+               "wsgi.multiprocess": False, "wsgi.run_once": False}
+    started = []
+    payload = b"".join(app(environ, lambda status, headers: started.append(status)))
+    return started[0], payload
 
 
 def test_html_pages_carry_security_headers(client):
@@ -98,7 +119,17 @@ def test_cors_only_where_intended(client):
 def test_unknown_routes_and_methods(client):
     assert client.get("/no/such/thing", headers={"Accept": "text/html"}).status_code == 404
     assert client.post("/queries").status_code == 405
-    assert client.delete("/sparql").status_code == 405
+    refused = client.delete("/sparql")
+    assert refused.status_code == 405 and refused.headers["Allow"] == "GET, POST, OPTIONS"
+
+
+def test_head_and_percent_encoded_queries(client):
+    head = client.head("/sparql", query_string={"query": "ASK {}"})
+    assert head.status_code == 200 and head.get_data() == b"" and int(head.headers["Content-Length"]) > 0
+    query = 'ASK { ?s ?p ?o FILTER(STR(?o) = "武汉市") }'
+    found = client.get("/sparql?query=" + urllib.parse.quote(query))
+    assert found.get_json()["boolean"] is True
+    assert client.get("/sparql?query=" + urllib.parse.quote(query.replace("武汉", "无此"))).get_json()["boolean"] is False
 
 
 def test_healthz(client):

@@ -1,0 +1,203 @@
+"""The SPARQL 1.1 Protocol's query operation, as a WSGI app in front of the Flask app.
+
+Every query sent to /sparql goes through here, so this code reads the WSGI environ itself rather
+than going through Flask's request context, URL routing and response hooks, which cost more than
+Oxigraph's whole answer to a small query (see the `ASK {}` row of docs/performance.md). What else
+/sparql offers, the service description and the query editor, stays in Flask (server/sparql.py).
+"""
+from __future__ import annotations
+
+import functools
+import time
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+
+from . import access, guard, negotiation
+from .runner import QueryFailed, QueryTimeout
+
+PATH = "/sparql"
+READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
+CORS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+        ("Access-Control-Allow-Headers", "Accept, Content-Type")]
+COMMON = [("X-Content-Type-Options", "nosniff")] + CORS
+STATUS = {200: "200 OK", 204: "204 No Content", 400: "400 Bad Request", 405: "405 Method Not Allowed",
+          406: "406 Not Acceptable", 413: "413 Request Entity Too Large", 415: "415 Unsupported Media Type",
+          503: "503 Service Unavailable"}
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Endpoint:
+    """Answers the query operation at /sparql; hands every other request to `app` (the Flask app's
+    wsgi_app), including a GET of /sparql without a query (service description, editor)."""
+
+    def __init__(self, store, config: dict, app):
+        self.store = store  # a ServingStore or RemoteServing
+        self.config = config
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != PATH:
+            return self.app(environ, start_response)
+        method = environ["REQUEST_METHOD"]
+        params = _parse(environ.get("QUERY_STRING", ""))
+        if method in ("GET", "HEAD") and not params.keys() & {"query", "update", "using-graph-uri", "using-named-graph-uri"}:
+            return self.app(environ, start_response)
+        started = time.monotonic()
+        stats = None
+        try:
+            if method == "OPTIONS":
+                status, headers, body = 204, [], b""
+            elif method not in ("GET", "HEAD", "POST"):
+                raise ProtocolError(405, f"{method} is not allowed here: send a query with GET or POST.")
+            else:
+                self.store.refresh()
+                status, headers, body = self.answer(*_read_request(environ, method, params, self.config["MAX_CONTENT_LENGTH"]),
+                                                    environ, params)
+                stats = self.store.runner.stats
+        except ProtocolError as error:
+            status, body = error.status, (error.message + "\n").encode()
+            headers = [("Content-Type", "text/plain; charset=utf-8")]
+            if status == 405:
+                headers.append(("Allow", "GET, POST, OPTIONS"))
+        if stats is None:
+            access.log(method, PATH, status, time.monotonic() - started, len(body))
+        else:
+            access.log(method, PATH, status, time.monotonic() - started, len(body), 1, stats["seconds"], stats["rows"])
+        start_response(STATUS[status], headers + COMMON + [("Content-Length", str(len(body)))])
+        return [b"" if method == "HEAD" else body]
+
+    def answer(self, query: str, default_graphs: list[str], named_graphs: list[str], environ, params):
+        config = self.config
+        try:
+            declares_dataset = guard.check(query, config["ALLOWED_SERVICES"], config["MAX_QUERY_LENGTH"])
+        except guard.Refused as refusal:
+            raise ProtocolError(refusal.status, str(refusal)) from refusal
+        options = {}
+        if default_graphs or named_graphs:
+            options["default_graph"] = _graphs(default_graphs, "default-graph-uri") or [ox.DefaultGraph()]
+            options["named_graphs"] = _graphs(named_graphs, "named-graph-uri")
+        else:  # the union of the named graphs, unless the query's own FROM clauses say otherwise
+            options["use_default_graph_as_union"] = not declares_dataset
+        formats, refusals = formats_for(environ.get("HTTP_ACCEPT"), (params.get("format") or [None])[0])
+        try:
+            answer = self.store.answer(query, formats, base_iri=_base_url(environ), **options)
+        except SyntaxError as error:
+            raise ProtocolError(400, f"SPARQL syntax error: {error}") from error
+        except QueryFailed as error:
+            raise ProtocolError(400, f"The query could not be evaluated: {error}") from error
+        except QueryTimeout as error:
+            raise ProtocolError(503, str(error)) from error
+        if answer.media_type is None:
+            raise ProtocolError(406, str(refusals[answer.kind]))
+        headers = [("Content-Type", answer.media_type), ("Vary", "Accept")]
+        if answer.truncated:
+            headers.append(("X-Result-Truncated", f"true; the first {config['MAX_ROWS']} results of more are given (KG_MAX_ROWS)"))
+        return 200, headers, answer.body
+
+
+def _parse(text: str) -> dict[str, list[str]]:
+    """URL-encoded parameters; WSGI hands over the query string's bytes as Latin-1 characters."""
+    return parse_qs(text.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
+
+
+def _read_request(environ, method: str, url: dict, max_body: int) -> tuple[str, list[str], list[str]]:
+    """The query and the protocol dataset, read as the SPARQL 1.1 Protocol says."""
+    if "update" in url or "using-graph-uri" in url or "using-named-graph-uri" in url:
+        raise ProtocolError(400, READ_ONLY)
+    if method != "POST":
+        return _single_query(url.get("query", [])), url.get("default-graph-uri", []), url.get("named-graph-uri", [])
+    media, _, parameters = environ.get("CONTENT_TYPE", "").partition(";")
+    media = media.strip().lower()
+    body = _body(environ, max_body)
+    if media == "application/x-www-form-urlencoded":
+        form = parse_qs(_utf8(body), keep_blank_values=True)
+        if "update" in form:
+            raise ProtocolError(400, READ_ONLY)
+        if "query" not in form:
+            raise ProtocolError(400, "A form-encoded POST must carry a 'query' parameter.")
+        return (_single_query(form["query"]), form.get("default-graph-uri", []) + url.get("default-graph-uri", []),
+                form.get("named-graph-uri", []) + url.get("named-graph-uri", []))
+    charset = _charset(parameters)
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(400, f"The request body must be UTF-8, not {charset}.")
+    if media == "application/sparql-query":
+        return _utf8(body), url.get("default-graph-uri", []), url.get("named-graph-uri", [])
+    if media == "application/sparql-update":
+        raise ProtocolError(400, READ_ONLY)
+    raise ProtocolError(415, f"Unsupported media type {media or '(none)'}: POST a query as "
+                             "application/x-www-form-urlencoded or application/sparql-query.")
+
+
+def _body(environ, limit: int) -> bytes:
+    too_large = ProtocolError(413, f"413 Request Entity Too Large: this server accepts request bodies of at most {limit} bytes")
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        try:
+            length = int(length)
+        except ValueError:
+            raise ProtocolError(400, f"Content-Length is not a number: {length!r}") from None
+        if length > limit:
+            raise too_large
+        return environ["wsgi.input"].read(length)
+    body = environ["wsgi.input"].read(limit + 1)  # a chunked body: read one byte past the limit to notice
+    if len(body) > limit:
+        raise too_large
+    return body
+
+
+def _charset(parameters: str) -> str:
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return "utf-8"
+
+
+def _single_query(values: list[str]) -> str:
+    if len(values) > 1:
+        raise ProtocolError(400, "Exactly one 'query' parameter is allowed.")
+    if not values:
+        raise ProtocolError(400, "A query request must carry a 'query' parameter.")
+    return values[0]
+
+
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(400, f"The request body is not UTF-8 ({error.reason} at byte {error.start}).") from error
+
+
+def _graphs(iris: list[str], name: str) -> list[ox.NamedNode]:
+    try:
+        return [ox.NamedNode(iri) for iri in iris]
+    except ValueError as error:
+        raise ProtocolError(400, f"{name}: {error}") from error
+
+
+def _base_url(environ) -> str:
+    """The request's URL without its query string, the base for the query's relative IRIs."""
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    return f"{environ['wsgi.url_scheme']}://{host}{environ.get('SCRIPT_NAME', '')}{PATH}"
+
+
+@functools.lru_cache(maxsize=256)
+def formats_for(accept: str | None, requested: str | None) -> tuple[dict[str, str], dict[str, Exception]]:
+    """The format to answer in for each kind of result, negotiated before the query runs, so the
+    answer is written once, where it is computed; and why a kind has none. (Clients send the same
+    few Accept headers again and again, hence the cache.)"""
+    formats, refusals = {}, {}
+    for kinds, offered in ((("solutions", "boolean"), negotiation.RESULTS), (("triples",), negotiation.GRAPHS[:5])):
+        try:
+            key = negotiation.choose(offered, accept, requested, offered[0]).key
+            formats.update(dict.fromkeys(kinds, key))
+        except negotiation.NotAcceptable as error:
+            refusals.update(dict.fromkeys(kinds, error))
+    return formats, refusals
