@@ -99,18 +99,27 @@ def http_get(url: str, query: str, accept: str) -> float:
     return time.perf_counter() - started
 
 
-def measure(call, texts: list[str], concurrency: int) -> dict:
-    """Latencies of one request per text, with `concurrency` requests in flight."""
-    started = time.perf_counter()
-    if concurrency == 1:
-        latencies = [call(t) for t in texts]
-    else:
-        with ThreadPoolExecutor(concurrency) as pool:
-            latencies = list(pool.map(call, texts))
-    wall = time.perf_counter() - started
-    latencies.sort()
-    return {"p50": statistics.median(latencies) * 1000, "p95": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
-            "throughput": len(latencies) / wall}
+def measure(calls: dict, texts: list[str], concurrency: int) -> dict[str, dict]:
+    """Latencies of one request per text through each of `calls`, with `concurrency` requests in
+    flight. The systems take turns (request by request at concurrency 1, in rounds of 4×concurrency
+    requests above, the order rotating), so a change in the machine's load falls on all of them alike."""
+    latencies = {name: [] for name in calls}
+    walls = dict.fromkeys(calls, 0.0)
+    names = list(calls)
+    step = 1 if concurrency == 1 else 4 * concurrency
+    with ThreadPoolExecutor(concurrency) as pool:
+        for turn, start in enumerate(range(0, len(texts), step)):
+            chunk = texts[start:start + step]
+            for name in names[turn % len(names):] + names[:turn % len(names)]:
+                started = time.perf_counter()
+                latencies[name] += [calls[name](t) for t in chunk] if concurrency == 1 else list(pool.map(calls[name], chunk))
+                walls[name] += time.perf_counter() - started
+    summary = {}
+    for name, values in latencies.items():
+        values.sort()
+        summary[name] = {"p50": statistics.median(values) * 1000, "p95": values[int(0.95 * (len(values) - 1))] * 1000,
+                         "throughput": len(values) / walls[name]}
+    return summary
 
 
 def accept_for(query: str) -> str:
@@ -134,21 +143,22 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
     try:
         wait(endpoints["oxigraph"], oxigraph)
         wait(endpoints["kg serve"], ours)
+        for url in endpoints.values():  # start every worker's query processes
+            measure({"": lambda q: http_get(url, q, "application/sparql-results+json")},
+                    [f"ASK {{}} # warm-up {i}" for i in range(64)], 16)
         rows = []
         for kind, name, text in cases:
             accept = accept_for(text)
             def variants(n):  # ad-hoc: a distinct comment each time, so no cache can answer
                 return [text + (f"\n# run {i}" if kind != "saved" else "") for i in range(n)]
-            in_process = lambda q: _in_process(store.store, q)
-            for call in (in_process, lambda q: http_get(endpoints["oxigraph"], q, accept),
-                         lambda q: http_get(endpoints["kg serve"], q, accept)):
+            calls = {"a": lambda q: _in_process(store.store, q),
+                     "b": lambda q: http_get(endpoints["oxigraph"], q, accept),
+                     "c": lambda q: http_get(endpoints["kg serve"], q, accept)}
+            for call in calls.values():
                 call(text)  # warm up
             for concurrency in (1, 16):
                 n = repeat if concurrency == 1 else 16 * max(2, repeat // 4)
-                row = {"kind": kind, "query": name, "concurrency": concurrency}
-                row["a"] = measure(in_process, variants(n), concurrency)
-                row["b"] = measure(lambda q: http_get(endpoints["oxigraph"], q, accept), variants(n), concurrency)
-                row["c"] = measure(lambda q: http_get(endpoints["kg serve"], q, accept), variants(n), concurrency)
+                row = {"kind": kind, "query": name, "concurrency": concurrency, **measure(calls, variants(n), concurrency)}
                 rows.append(row)
                 print(f"{kind:7} {name:24} c={concurrency:<3} a={row['a']['p50']:7.2f} b={row['b']['p50']:7.2f} "
                       f"c={row['c']['p50']:7.2f} ms   c/b={row['c']['p50'] / row['b']['p50']:5.2f}", flush=True)
@@ -278,10 +288,15 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20, help="requests per query at concurrency 1")
     parser.add_argument("--builds", type=int, default=7, help="runs of `kg build` of the bundled corpus")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument("--serving-only", action="store_true", help="only the query serving part, printed, no report")
     args = parser.parse_args()
     command = "python bench/run.py " + " ".join(sys.argv[1:])
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        if args.serving_only:
+            Builder(progress=False).build(bundled_corpus(), tmp / "serving")
+            serving(tmp / "serving", args.repeat)
+            return 0
         command_runs = kg_build_command(tmp, args.builds)
         print("kg build (s):", " ".join(f"{t:.2f}" for t in command_runs), flush=True)
         builds = [("bundled", build_in_subprocess(bundled_corpus(), tmp / "b0"))]

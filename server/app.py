@@ -24,6 +24,7 @@ def settings() -> dict:
         "ALLOWED_SERVICES": frozenset(os.environ.get("KG_ALLOWED_SERVICES", "").split()),
         "QUERY_TIMEOUT": float(os.environ.get("KG_QUERY_TIMEOUT", 30)),
         "MAX_ROWS": int(os.environ.get("KG_MAX_ROWS", 100_000)),
+        "QUERY_PROCESSES": int(os.environ.get("KG_QUERY_PROCESSES", 2)),
     }
 
 
@@ -41,7 +42,7 @@ def create_app(store_path: str | Path | None = None, endpoint: str | None = None
         app.extensions["mzkg.store"] = RemoteServing(RemoteStore.open(endpoint), app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
     else:
         store = KnowledgeStore.open(store_path, read_only=True)
-        runner = QueryRunner(store.opened, app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
+        runner = QueryRunner(store.opened, app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"], app.config["QUERY_PROCESSES"])
         app.extensions["mzkg.store"] = ServingStore(store, runner)
 
     from . import entities, gallery, site, sparql

@@ -7,7 +7,7 @@ from kg.cli import build_parser, main as kg_main
 
 
 def serve(args) -> int:
-    from .serve import serve as run  # Flask and gunicorn load only for `kg serve`
+    from .serve import serve as run  # Flask and Granian load only for `kg serve`
 
     return run(args)
 
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=2, help="worker processes, each opening the store read-only")
-    p.add_argument("--debug", action="store_true", help="Flask's development server instead of gunicorn")
+    p.add_argument("--debug", action="store_true", help="Flask's development server instead of Granian")
     return kg_main(argv, parser)
 
 

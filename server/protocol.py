@@ -50,7 +50,7 @@ class Endpoint:
         if method in ("GET", "HEAD") and not params.keys() & {"query", "update", "using-graph-uri", "using-named-graph-uri"}:
             return self.app(environ, start_response)
         started = time.monotonic()
-        stats = None
+        answer, queries, query_seconds = None, 0, 0.0
         try:
             if method == "OPTIONS":
                 status, headers, body = 204, [], b""
@@ -58,48 +58,56 @@ class Endpoint:
                 raise ProtocolError(405, f"{method} is not allowed here: send a query with GET or POST.")
             else:
                 self.store.refresh()
-                status, headers, body = self.answer(*_read_request(environ, method, params, self.config["MAX_CONTENT_LENGTH"]),
-                                                    environ, params)
-                stats = self.store.runner.stats
+                query, options, formats, refusals = self.prepare(environ, method, params)
+                queries = 1
+                answer, query_seconds = self.run(query, formats, options)
+                status, headers, body = 200, self.headers(answer, refusals), answer.body
         except ProtocolError as error:
             status, body = error.status, (error.message + "\n").encode()
             headers = [("Content-Type", "text/plain; charset=utf-8")]
             if status == 405:
                 headers.append(("Allow", "GET, POST, OPTIONS"))
-        if stats is None:
-            access.log(method, PATH, status, time.monotonic() - started, len(body))
-        else:
-            access.log(method, PATH, status, time.monotonic() - started, len(body), 1, stats["seconds"], stats["rows"])
+        access.log(method, PATH, status, time.monotonic() - started, len(body), queries, query_seconds,
+                   answer.rows if answer else None)
         start_response(STATUS[status], headers + COMMON + [("Content-Length", str(len(body)))])
         return [b"" if method == "HEAD" else body]
 
-    def answer(self, query: str, default_graphs: list[str], named_graphs: list[str], environ, params):
+    def prepare(self, environ, method: str, params: dict) -> tuple[str, dict, dict, dict]:
+        """The query, its dataset as query options, and the formats to answer in (see formats_for)."""
         config = self.config
+        query, default_graphs, named_graphs = _read_request(environ, method, params, config["MAX_CONTENT_LENGTH"])
         try:
             declares_dataset = guard.check(query, config["ALLOWED_SERVICES"], config["MAX_QUERY_LENGTH"])
         except guard.Refused as refusal:
             raise ProtocolError(refusal.status, str(refusal)) from refusal
-        options = {}
+        options = {"base_iri": _base_url(environ)}
         if default_graphs or named_graphs:
             options["default_graph"] = _graphs(default_graphs, "default-graph-uri") or [ox.DefaultGraph()]
             options["named_graphs"] = _graphs(named_graphs, "named-graph-uri")
         else:  # the union of the named graphs, unless the query's own FROM clauses say otherwise
             options["use_default_graph_as_union"] = not declares_dataset
         formats, refusals = formats_for(environ.get("HTTP_ACCEPT"), (params.get("format") or [None])[0])
+        return query, options, formats, refusals
+
+    def run(self, query: str, formats: dict, options: dict):
+        """The answer, and the seconds it took (or took to find in the cache)."""
+        started = time.monotonic()
         try:
-            answer = self.store.answer(query, formats, base_iri=_base_url(environ), **options)
+            return self.store.answer(query, formats, **options), time.monotonic() - started
         except SyntaxError as error:
             raise ProtocolError(400, f"SPARQL syntax error: {error}") from error
         except QueryFailed as error:
             raise ProtocolError(400, f"The query could not be evaluated: {error}") from error
         except QueryTimeout as error:
             raise ProtocolError(503, str(error)) from error
+
+    def headers(self, answer, refusals: dict) -> list[tuple[str, str]]:
         if answer.media_type is None:
             raise ProtocolError(406, str(refusals[answer.kind]))
         headers = [("Content-Type", answer.media_type), ("Vary", "Accept")]
         if answer.truncated:
-            headers.append(("X-Result-Truncated", f"true; the first {config['MAX_ROWS']} results of more are given (KG_MAX_ROWS)"))
-        return 200, headers, answer.body
+            headers.append(("X-Result-Truncated", f"true; the first {self.config['MAX_ROWS']} results of more are given (KG_MAX_ROWS)"))
+        return headers
 
 
 def _parse(text: str) -> dict[str, list[str]]:

@@ -2,8 +2,9 @@
 
 pyoxigraph releases the GIL while it evaluates, but a running query cannot be cancelled from
 Python, and an aggregate yields nothing until it is done; only a process can be stopped. Each
-worker therefore keeps one child that has the store open read-only and answers queries over a
-pipe. At the deadline the child is killed and a fresh one started; the request gets 503.
+worker therefore keeps a few children (KG_QUERY_PROCESSES) that have the store open read-only and
+answer queries over a pipe, one at a time each. At the deadline the child is killed (a fresh one is
+started for the next query) and the request gets 503.
 """
 from __future__ import annotations
 
@@ -126,54 +127,24 @@ class ResultCache:
         self.answers.clear()
 
 
-class QueryRunner:
-    def __init__(self, store_path: str | Path, timeout: float, max_rows: int = 100_000):
-        self.path = str(store_path)
-        self.timeout = timeout
-        self.max_rows = max_rows
-        self.context = multiprocessing.get_context("spawn")
-        self.lock = threading.Lock()
-        self.process = None
-        self.conn = None
-        self.stats = {"seconds": 0.0, "rows": 0, "truncated": False}
-        self.cache = ResultCache(CACHE_ENTRIES)
+class QueryProcess:
+    """A child process with a snapshot open read-only, answering one query at a time over a pipe."""
 
-    def _start(self) -> None:
-        parent, child = self.context.Pipe()
-        self.process = self.context.Process(target=_answer, args=(self.path, self.max_rows, child), daemon=True)
+    def __init__(self, context, path: str, max_rows: int, generation: int):
+        self.generation = generation  # the runner's snapshot generation it serves
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_answer, args=(path, max_rows, child), daemon=True)
         self.process.start()
         child.close()
-        if not parent.poll(STARTUP_SECONDS) or parent.recv()[0] != "ready":
-            self.process.kill()
+        if not self.conn.poll(STARTUP_SECONDS) or self.conn.recv()[0] != "ready":
+            self.close()
             raise QueryFailed(f"the query process did not start within {STARTUP_SECONDS} s")
-        self.conn = parent
 
-    def _replace(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.join(timeout=5)
-        self._start()
-
-    def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
-        """The answer written in the format formats names for its kind (see evaluate)."""
-        key = cache_key(sparql, options, formats)
-        with self.lock:
-            started = time.monotonic()
-            answer = self.cache.get(key)
-            if answer is None:
-                answer = self._ask(sparql, options, formats)
-                if len(answer.body) <= CACHEABLE_BYTES:
-                    self.cache.put(key, answer)
-            self.stats = {"seconds": time.monotonic() - started, "rows": answer.rows, "truncated": answer.truncated}
-        return answer
-
-    def _ask(self, sparql: str, options: dict, formats: dict | None) -> Answer:
-        if self.process is None or not self.process.is_alive():
-            self._replace()
+    def ask(self, sparql: str, options: dict, formats: dict | None, timeout: float) -> Answer:
         self.conn.send((sparql, options, formats))
-        if not self.conn.poll(self.timeout):
-            self._replace()
-            raise QueryTimeout(f"The query ran longer than {self.timeout:g} s and was stopped.")
+        if not self.conn.poll(timeout):
+            self.close()
+            raise QueryTimeout(f"The query ran longer than {timeout:g} s and was stopped.")
         kind, payload = self.conn.recv()
         if kind == "syntax":
             raise SyntaxError(payload)
@@ -181,29 +152,87 @@ class QueryRunner:
             raise QueryFailed(payload)
         return payload
 
+    def close(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryRunner:
+    """A worker's query processes (at most `processes` queries of one worker run at once) and its
+    answer cache. Safe to call from several threads."""
+
+    def __init__(self, store_path: str | Path, timeout: float, max_rows: int = 100_000, processes: int = 2):
+        self.path = str(store_path)
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.context = multiprocessing.get_context("spawn")
+        self.lock = threading.Lock()  # guards idle, cache and generation
+        self.slots = threading.BoundedSemaphore(processes)
+        self.idle: list[QueryProcess] = []
+        self.cache = ResultCache(CACHE_ENTRIES)
+        self.generation = 0  # of the snapshot served, counted by switch()
+
+    def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
+        """The answer written in the format formats names for its kind (see evaluate)."""
+        key = cache_key(sparql, options, formats)
+        with self.lock:
+            answer = self.cache.get(key)
+            generation = self.generation
+        if answer is not None:
+            return answer
+        with self.slots:
+            process = self._take()
+            answer = process.ask(sparql, options, formats, self.timeout)  # a stopped process is not given back
+            self._give_back(process)
+        with self.lock:
+            if generation == self.generation and len(answer.body) <= CACHEABLE_BYTES:
+                self.cache.put(key, answer)
+        return answer
+
+    def _take(self) -> QueryProcess:
+        with self.lock:
+            while self.idle:
+                process = self.idle.pop()
+                if process.process.is_alive():
+                    return process
+                process.close()
+            path, generation = self.path, self.generation
+        return QueryProcess(self.context, path, self.max_rows, generation)
+
+    def _give_back(self, process: QueryProcess) -> None:
+        with self.lock:
+            if process.generation == self.generation:
+                self.idle.append(process)
+                return
+        process.close()
+
     def switch(self, path: str | Path) -> None:
-        """Serve another snapshot from the next query on (and forget the old one's answers)."""
+        """Serve another snapshot from the next query on (and forget the old one's answers);
+        processes busy with the old snapshot are stopped when they are done."""
         with self.lock:
             self.cache.clear()
+            self.generation += 1
             self.path = str(path)
-            if self.process is not None:
-                self.process.kill()
-                self.process.join(timeout=5)
-                self.process = None
+            idle, self.idle = self.idle, []
+        for process in idle:
+            process.close()
 
     def close(self) -> None:
-        if self.process is not None:
-            self.process.kill()
+        with self.lock:
+            idle, self.idle = self.idle, []
+        for process in idle:
+            process.close()
 
 
-def _account(stats: dict) -> None:
+def _account(seconds: float, answer: Answer | None) -> None:
     """Add a query's time and rows to the request's totals, for the access log."""
     from flask import g, has_request_context
 
     if has_request_context():
-        g.query_seconds = getattr(g, "query_seconds", 0.0) + stats["seconds"]
-        g.query_rows = stats["rows"]
-        g.truncated = getattr(g, "truncated", False) or stats["truncated"]
+        g.query_seconds = getattr(g, "query_seconds", 0.0) + seconds
+        g.query_rows = answer.rows if answer else None
+        g.truncated = getattr(g, "truncated", False) or bool(answer and answer.truncated)
         g.queries = getattr(g, "queries", 0) + 1
 
 
@@ -236,10 +265,12 @@ class ServingStore:
 
     def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
         options.setdefault("use_default_graph_as_union", not ("default_graph" in options or "named_graphs" in options))
+        started, answer = time.monotonic(), None
         try:
-            return self.runner.answer(sparql, formats, **options)
+            answer = self.runner.answer(sparql, formats, **options)
+            return answer
         finally:
-            _account(self.runner.stats)
+            _account(time.monotonic() - started, answer)
 
     def __getattr__(self, name):  # base, manifest, graph_names(), graph(), quads()
         return getattr(self.kg, name)
@@ -256,9 +287,8 @@ class RemoteServing:
         self.remote.timeout = timeout
         self.max_rows = max_rows
         self.cache = ResultCache(CACHE_ENTRIES)
+        self.lock = threading.Lock()  # guards the cache
         self.checked = time.monotonic()
-        self.runner = self  # the access log and the tests read .stats and .cache here too
-        self.stats = {"seconds": 0.0, "rows": 0, "truncated": False}
 
     def refresh(self) -> None:
         if time.monotonic() - self.checked < self.POLL_SECONDS:
@@ -266,7 +296,8 @@ class RemoteServing:
         self.checked = time.monotonic()
         before = self.remote.generation
         if self.remote.refresh_manifest().get("generation") != before:
-            self.cache.clear()
+            with self.lock:
+                self.cache.clear()
 
     def query(self, sparql: str, **options):
         return self.answer(sparql, None, **options).result()
@@ -275,20 +306,21 @@ class RemoteServing:
         from kg.remote import RemoteError, RemoteTimeout
 
         key = cache_key(sparql, options, formats)
-        started = time.monotonic()
+        started, answer = time.monotonic(), None
         try:
-            answer = self.cache.get(key)
+            with self.lock:
+                answer = self.cache.get(key)
             if answer is None:
                 answer = evaluate(self.remote, sparql, options, formats, self.max_rows)
-                self.cache.put(key, answer)
-            self.stats = {"seconds": time.monotonic() - started, "rows": answer.rows, "truncated": answer.truncated}
+                with self.lock:
+                    self.cache.put(key, answer)
+            return answer
         except RemoteTimeout as error:
             raise QueryTimeout(str(error)) from error
         except RemoteError as error:
             raise QueryFailed(str(error)) from error
         finally:
-            _account(self.stats)
-        return answer
+            _account(time.monotonic() - started, answer)
 
     def __getattr__(self, name):  # base, manifest, graph_names(), graph(), quads()
         return getattr(self.remote, name)

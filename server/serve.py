@@ -1,11 +1,17 @@
-"""Running the app under gunicorn (or Flask's development server with --debug)."""
+"""Running the app under Granian (or Flask's development server with --debug)."""
 from __future__ import annotations
 
-from gunicorn.app.base import BaseApplication
+import os
 
 from kg.build import Builder, bundled_corpus
 from kg.store import KnowledgeStore
 
+# Each worker process answers this many requests at once (Granian's advice for WSGI: at most twice the
+# cores, plus one); the queries among them share the worker's query processes (KG_QUERY_PROCESSES), so
+# a long query does not hold up pages and cached answers.
+THREADS = 2 * (os.cpu_count() or 1) + 1
+# What the workers serve, handed to them through the environment (they are fresh interpreters).
+STORE, ENDPOINT = "KG_SERVE_STORE", "KG_SERVE_ENDPOINT"
 
 # One JSON line per request on standard output: path, status, time, queries, query time, rows.
 ACCESS_LOGGING = {
@@ -16,25 +22,15 @@ ACCESS_LOGGING = {
                  "stderr": {"class": "logging.StreamHandler", "formatter": "line", "stream": "ext://sys.stderr"}},
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {"mzkg.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
-                "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+                "_granian": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
 }
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, store: str, endpoint: str | None, options: dict):
-        self.store = store
-        self.endpoint = endpoint
-        self.options = options
-        super().__init__()
+def worker_app():
+    """The app in a worker process: every worker opens the store itself, read-only."""
+    from . import create_app
 
-    def load_config(self):
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):  # runs in each worker: every worker opens the store itself, read-only
-        from . import create_app
-
-        return create_app(self.store, endpoint=self.endpoint)
+    return create_app(os.environ.get(STORE) or None, endpoint=os.environ.get(ENDPOINT) or None)
 
 
 def serve(args) -> int:
@@ -48,7 +44,11 @@ def serve(args) -> int:
 
         create_app(args.store, endpoint=args.endpoint).run(host=args.host, port=args.port, debug=True)
         return 0
-    options = {"bind": f"{args.host}:{args.port}", "workers": args.workers, "preload_app": False,
-               "graceful_timeout": 10, "timeout": 120, "loglevel": "info", "logconfig_dict": ACCESS_LOGGING}
-    _Gunicorn(str(args.store), args.endpoint, options).run()
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    os.environ[STORE], os.environ[ENDPOINT] = str(args.store), args.endpoint or ""
+    Granian(f"{__name__}:worker_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,
+            workers=args.workers, blocking_threads=THREADS, websockets=False, log_dictconfig=ACCESS_LOGGING,
+            workers_kill_timeout=10).serve()
     return 0

@@ -90,13 +90,9 @@ def test_long_queries_and_large_bodies_are_refused(built):
     assert status.startswith("200") and b'"boolean":true' in body
 
 
-class Unsized(io.BytesIO):
-    """A request body whose size the server is not told (as with chunked transfer coding)."""
-
-
 def call_wsgi(app, method: str, body: bytes, content_type: str) -> tuple[str, bytes]:
     environ = {"REQUEST_METHOD": method, "PATH_INFO": "/sparql", "QUERY_STRING": "", "SERVER_NAME": "localhost",
-               "SERVER_PORT": "80", "wsgi.url_scheme": "http", "CONTENT_TYPE": content_type, "wsgi.input": Unsized(body),
+               "SERVER_PORT": "80", "wsgi.url_scheme": "http", "CONTENT_TYPE": content_type, "wsgi.input": io.BytesIO(body),
                "wsgi.errors": io.StringIO(), "wsgi.version": (1, 0), "wsgi.multithread": False,
                "wsgi.multiprocess": False, "wsgi.run_once": False}
     started = []
@@ -152,6 +148,32 @@ def test_a_runaway_query_ends_at_the_timeout_and_the_worker_recovers(built):
     assert elapsed < 10
     after = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})
     assert after.status_code == 200 and len(after.get_json()["results"]["bindings"]) == 3
+
+
+def test_a_worker_answers_other_queries_while_one_runs_away(built):
+    import time
+
+    app = create_app(built[0], QUERY_TIMEOUT=4, QUERY_PROCESSES=2)
+    outcome = {}
+    runaway = threading.Thread(target=lambda: outcome.update(
+        status=app.test_client().get("/sparql", query_string={"query": RUNAWAY}).status_code))
+    runaway.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    quick = app.test_client().get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 2"})
+    assert quick.status_code == 200 and time.monotonic() - started < 2.5 and runaway.is_alive()
+    runaway.join(timeout=30)
+    assert outcome["status"] == 503
+    runner = app.extensions["mzkg.store"].runner
+    assert len(runner.idle) == 1   # the stopped process was not given back; the other one was
+
+
+def test_a_process_busy_when_the_snapshot_changes_is_not_reused(built):
+    runner = create_app(built[0]).extensions["mzkg.store"].runner
+    process = runner._take()
+    runner.switch(runner.path)   # a new generation, while `process` answers a query
+    runner._give_back(process)
+    assert runner.idle == [] and not process.process.is_alive()
 
 
 def test_pages_have_the_same_deadline(built):
@@ -226,8 +248,8 @@ def test_answers_are_cached_until_the_generation_changes(built):
     query = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
     first = client.get("/sparql", query_string=query).get_json()
     assert len(runner.cache.answers) >= 1
-    runner.process.kill()   # a cached answer needs no query process
-    runner.process.join()
+    runner.close()   # a cached answer needs no query process
+    runner.context = None   # and none could be started
     assert client.get("/sparql", query_string=query).get_json() == first
     runner.switch(runner.path)
     assert len(runner.cache.answers) == 0

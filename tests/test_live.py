@@ -1,4 +1,4 @@
-"""`kg serve` for real: gunicorn on loopback, queried by SPARQLWrapper (a real client) and driven in
+"""`kg serve` for real: Granian on loopback, queried by SPARQLWrapper (a real client) and driven in
 Debian's Chromium by Playwright for the editor, a saved query, an entity page and the indicator chart.
 Screenshots are kept in test-artifacts/."""
 import os
