@@ -245,7 +245,9 @@ def write_report(out: Path, command: str, serving_rows: list[dict], builds: list
     lines = ["# Performance", "", f"Produced by `{command}` on this machine ({os.cpu_count()} cores), all systems side by side",
              "in one run. Latencies are medians (p50) and 95th percentiles in milliseconds; throughput in requests per",
              "second. (a) pyoxigraph in process, (b) `oxigraph serve-read-only` on the same snapshot, (c) `kg serve`",
-             f"({os.cpu_count()} gunicorn workers). Ratios compare p50s.", "", "## Query serving", "",
+             f"({os.cpu_count()} Granian workers, 2 query processes each). The systems take turns request by request",
+             "(in rounds of 64 at concurrency 16), so changes in the machine's load fall on all alike. Ratios compare p50s.",
+             "", "## Query serving", "",
              "| kind | query | conc. | (a) p50 | (b) p50 | (b) p95 | (b) req/s | (c) p50 | (c) p95 | (c) req/s | (c)/(b) | (c)/(a) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in serving_rows:

@@ -145,7 +145,11 @@ class QueryProcess:
         if not self.conn.poll(timeout):
             self.close()
             raise QueryTimeout(f"The query ran longer than {timeout:g} s and was stopped.")
-        kind, payload = self.conn.recv()
+        try:
+            kind, payload = self.conn.recv()
+        except EOFError:
+            self.close()
+            raise QueryFailed("the query process ended without answering") from None
         if kind == "syntax":
             raise SyntaxError(payload)
         if kind == "error":
@@ -183,8 +187,10 @@ class QueryRunner:
             return answer
         with self.slots:
             process = self._take()
-            answer = process.ask(sparql, options, formats, self.timeout)  # a stopped process is not given back
-            self._give_back(process)
+            try:
+                answer = process.ask(sparql, options, formats, self.timeout)
+            finally:
+                self._give_back(process)
         with self.lock:
             if generation == self.generation and len(answer.body) <= CACHEABLE_BYTES:
                 self.cache.put(key, answer)
@@ -201,8 +207,9 @@ class QueryRunner:
         return QueryProcess(self.context, path, self.max_rows, generation)
 
     def _give_back(self, process: QueryProcess) -> None:
+        """Keep the process for the next query, unless it was stopped or serves an old snapshot."""
         with self.lock:
-            if process.generation == self.generation:
+            if process.generation == self.generation and process.process.is_alive():
                 self.idle.append(process)
                 return
         process.close()

@@ -168,6 +168,20 @@ def test_a_worker_answers_other_queries_while_one_runs_away(built):
     assert len(runner.idle) == 1   # the stopped process was not given back; the other one was
 
 
+def test_query_errors_keep_the_query_process(built):
+    client = create_app(built[0], QUERY_PROCESSES=1).test_client()
+    runner = client.application.extensions["mzkg.store"].runner
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    (process,) = runner.idle
+    assert client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x"}).status_code == 400
+    assert client.get("/sparql", query_string={"query": 'SELECT (xsd:nope(1) AS ?x) {}'}).status_code == 400
+    assert runner.idle == [process] and process.process.is_alive()
+    process.process.kill()   # a process that died is replaced
+    process.process.join()
+    assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+    assert len(runner.idle) == 1 and runner.idle[0] is not process
+
+
 def test_a_process_busy_when_the_snapshot_changes_is_not_reused(built):
     runner = create_app(built[0]).extensions["mzkg.store"].runner
     process = runner._take()
