@@ -42,7 +42,7 @@ class DocumentGraph:
         self.norm = norm
         self.meta = meta
         self.doc = URIRef(minter.document(slug))
-        self.g = Graph()
+        self.g = Graph(store="SimpleMemory")  # one graph, no contexts: adds cost half of rdflib's default store
         self.g.bind("mz", MZ)
         self.g.bind("dcterms", DCTERMS)
         self.spans: list[tuple[URIRef, Span]] = []  # extracted nodes and the text they cover
