@@ -172,10 +172,17 @@ class QueryRunner:
         self.max_rows = max_rows
         self.context = multiprocessing.get_context("spawn")
         self.lock = threading.Lock()  # guards idle, cache and generation
+        self.processes = processes
         self.slots = threading.BoundedSemaphore(processes)
         self.idle: list[QueryProcess] = []
         self.cache = ResultCache(CACHE_ENTRIES)
         self.generation = 0  # of the snapshot served, counted by switch()
+
+    def start(self) -> None:
+        """Start the query processes now, rather than when the first queries arrive."""
+        started = [self._take() for _ in range(self.processes)]
+        for process in started:
+            self._give_back(process)
 
     def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
         """The answer written in the format formats names for its kind (see evaluate)."""

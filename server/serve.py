@@ -27,10 +27,16 @@ ACCESS_LOGGING = {
 
 
 def worker_app():
-    """The app in a worker process: every worker opens the store itself, read-only."""
+    """The app in a worker process: every worker opens the store itself, read-only, and starts its
+    query processes before it takes requests."""
     from . import create_app
+    from .runner import ServingStore
 
-    return create_app(os.environ.get(STORE) or None, endpoint=os.environ.get(ENDPOINT) or None)
+    app = create_app(os.environ.get(STORE) or None, endpoint=os.environ.get(ENDPOINT) or None)
+    store = app.extensions["mzkg.store"]
+    if isinstance(store, ServingStore):
+        store.runner.start()
+    return app
 
 
 def serve(args) -> int:

@@ -182,6 +182,14 @@ def test_query_errors_keep_the_query_process(built):
     assert len(runner.idle) == 1 and runner.idle[0] is not process
 
 
+def test_query_processes_can_be_started_before_the_first_query(built):
+    runner = create_app(built[0], QUERY_PROCESSES=3).extensions["mzkg.store"].runner
+    runner.start()
+    assert len(runner.idle) == 3 and all(process.process.is_alive() for process in runner.idle)
+    runner.close()
+    assert runner.idle == []
+
+
 def test_a_process_busy_when_the_snapshot_changes_is_not_reused(built):
     runner = create_app(built[0]).extensions["mzkg.store"].runner
     process = runner._take()
