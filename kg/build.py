@@ -8,6 +8,7 @@ pyoxigraph's bulk loader and only then replaces the old one, so a bad document l
 from __future__ import annotations
 
 import dataclasses
+import gc
 import importlib.util
 import multiprocessing
 import os
@@ -287,10 +288,15 @@ def _executor(jobs: int):
     methods = multiprocessing.get_all_start_methods()
     # fork where the platform has it: nothing is open yet that a child could inherit badly
     pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("fork" if "fork" in methods else "spawn"))
+    # The workers share what the parent has read (gazetteer, vocabularies, compiled ontology and shapes).
+    # Frozen, it is left out of their garbage collections, which would otherwise walk it and so copy
+    # every page it sits on into each worker.
+    gc.freeze()
     try:
         yield pool
     finally:
         pool.shutdown(cancel_futures=True)
+        gc.unfreeze()
 
 
 def _chunksize(jobs: int) -> int:
