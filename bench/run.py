@@ -1,6 +1,6 @@
 """Benchmarks, run side by side in one run on one machine; medians and ratios, not single times.
 
-    python bench/run.py [--sizes 10,100] [--repeat 20] [--out docs/performance.md]
+    python bench/run.py [--sizes 10,100] [--repeat 20] [--out docs/performance.md] [--serving-only]
 
 Query serving: the same snapshot and the same queries (every saved query with default
 parameters, and ad-hoc queries: a label search, a two-hop join, an aggregate over all targets,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
+from http import HTTPStatus
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -21,9 +22,7 @@ READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
 CORS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
         ("Access-Control-Allow-Headers", "Accept, Content-Type")]
 COMMON = [("X-Content-Type-Options", "nosniff")] + CORS
-STATUS = {200: "200 OK", 204: "204 No Content", 400: "400 Bad Request", 405: "405 Method Not Allowed",
-          406: "406 Not Acceptable", 413: "413 Request Entity Too Large", 415: "415 Unsupported Media Type",
-          503: "503 Service Unavailable"}
+UPDATE_PARAMETERS = {"update", "using-graph-uri", "using-named-graph-uri"}
 
 
 class ProtocolError(Exception):
@@ -47,7 +46,7 @@ class Endpoint:
             return self.app(environ, start_response)
         method = environ["REQUEST_METHOD"]
         params = _parse(environ.get("QUERY_STRING", ""))
-        if method in ("GET", "HEAD") and not params.keys() & {"query", "update", "using-graph-uri", "using-named-graph-uri"}:
+        if method in ("GET", "HEAD") and not params.keys() & (UPDATE_PARAMETERS | {"query"}):
             return self.app(environ, start_response)
         started = time.monotonic()
         answer, queries, query_seconds = None, 0, 0.0
@@ -69,7 +68,7 @@ class Endpoint:
                 headers.append(("Allow", "GET, POST, OPTIONS"))
         access.log(method, PATH, status, time.monotonic() - started, len(body), queries, query_seconds,
                    answer.rows if answer else None)
-        start_response(STATUS[status], headers + COMMON + [("Content-Length", str(len(body)))])
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers + COMMON + [("Content-Length", str(len(body)))])
         return [b"" if method == "HEAD" else body]
 
     def prepare(self, environ, method: str, params: dict) -> tuple[str, dict, dict, dict]:
@@ -117,7 +116,7 @@ def _parse(text: str) -> dict[str, list[str]]:
 
 def _read_request(environ, method: str, url: dict, max_body: int) -> tuple[str, list[str], list[str]]:
     """The query and the protocol dataset, read as the SPARQL 1.1 Protocol says."""
-    if "update" in url or "using-graph-uri" in url or "using-named-graph-uri" in url:
+    if url.keys() & UPDATE_PARAMETERS:
         raise ProtocolError(400, READ_ONLY)
     if method != "POST":
         return _single_query(url.get("query", [])), url.get("default-graph-uri", []), url.get("named-graph-uri", [])
