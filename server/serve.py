@@ -56,5 +56,5 @@ def serve(args) -> int:
     os.environ[STORE], os.environ[ENDPOINT] = str(args.store), args.endpoint or ""
     Granian(f"{__name__}:worker_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,
             workers=args.workers, blocking_threads=THREADS, websockets=False, log_dictconfig=ACCESS_LOGGING,
-            workers_kill_timeout=10).serve()
+            workers_kill_timeout=10, respawn_failed_workers=True).serve()
     return 0

@@ -104,6 +104,29 @@ def test_a_runaway_query_does_not_hold_up_other_requests(server):
     assert urllib.request.urlopen(server + "/healthz", timeout=10).status == 200   # and afterwards
 
 
+def test_a_worker_that_dies_is_replaced(built):
+    import signal
+
+    port = free_port()
+    process = start(built[0], port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(process, url)
+        workers = lambda: set(subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split())
+        before = workers()
+        assert len(before) == 2
+        os.kill(int(min(before)), signal.SIGKILL)
+        deadline = time.time() + 30
+        while time.time() < deadline and not (len(workers()) == 2 and workers() != before):
+            time.sleep(0.5)
+        after = workers()
+        assert len(after) == 2 and after != before and process.poll() is None
+        assert urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=10).status == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def test_sigterm_shuts_down_cleanly_and_requests_are_logged(built):
     import json
     import signal
