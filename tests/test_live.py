@@ -104,6 +104,19 @@ def test_a_runaway_query_does_not_hold_up_other_requests(server):
     assert urllib.request.urlopen(server + "/healthz", timeout=10).status == 200   # and afterwards
 
 
+def children(pid: int) -> set[int]:
+    """The processes whose parent is pid (read from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
 def test_a_worker_that_dies_is_replaced(built):
     import signal
 
@@ -112,10 +125,10 @@ def test_a_worker_that_dies_is_replaced(built):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(process, url)
-        workers = lambda: set(subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split())
+        workers = lambda: children(process.pid)
         before = workers()
         assert len(before) == 2
-        os.kill(int(min(before)), signal.SIGKILL)
+        os.kill(min(before), signal.SIGKILL)
         deadline = time.time() + 30
         while time.time() < deadline and not (len(workers()) == 2 and workers() != before):
             time.sleep(0.5)
