@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -113,3 +114,30 @@ def test_validate_the_remote_store(remote):
         assert result.returncode == 1 and "passage/0-1" in result.stderr and "exactText" in result.stderr
     finally:
         store.update(f"DELETE DATA {{ GRAPH <{entailed}> {{ {fault} }} }} ; DELETE DATA {{ GRAPH <{asserted}> {{ {fault} }} }}")
+
+
+def test_kg_serve_from_the_remote_store(remote):
+    import json
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--endpoint", remote + "/query", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                health = json.loads(urllib.request.urlopen(url + "/healthz", timeout=2).read())
+                break
+            except OSError:
+                assert time.time() < deadline and process.poll() is None, "kg serve --endpoint did not start"
+                time.sleep(0.3)
+        assert health["triples"] > 40000
+        query = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?d a <https://w3id.org/mzkg/ontology#PolicyDocument> }")
+        answer = json.loads(urllib.request.urlopen(f"{url}/sparql?query={query}", timeout=10).read())
+        assert answer["results"]["bindings"][0]["n"]["value"] == "5"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
