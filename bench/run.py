@@ -295,21 +295,20 @@ def main() -> int:
     command = "python bench/run.py " + " ".join(sys.argv[1:])
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        if args.serving_only:
-            Builder(progress=False).build(bundled_corpus(), tmp / "serving")
-            serving(tmp / "serving", args.repeat)
-            return 0
-        command_runs = kg_build_command(tmp, args.builds)
-        print("kg build (s):", " ".join(f"{t:.2f}" for t in command_runs), flush=True)
-        builds = [("bundled", build_in_subprocess(bundled_corpus(), tmp / "b0"))]
-        print("bundled build:", builds[0], flush=True)
-        for size in [int(s) for s in args.sizes.split(",") if s]:
-            corpus = synthetic_corpus(size, tmp / f"synthetic-{size}")
-            builds.append((f"synthetic {size}", build_in_subprocess(corpus, tmp / f"b{size}")))
-            print(f"synthetic {size} build:", builds[-1][1], flush=True)
+        if not args.serving_only:
+            command_runs = kg_build_command(tmp, args.builds)
+            print("kg build (s):", " ".join(f"{t:.2f}" for t in command_runs), flush=True)
+            builds = [("bundled", build_in_subprocess(bundled_corpus(), tmp / "b0"))]
+            print("bundled build:", builds[0], flush=True)
+            for size in [int(s) for s in args.sizes.split(",") if s]:
+                corpus = synthetic_corpus(size, tmp / f"synthetic-{size}")
+                builds.append((f"synthetic {size}", build_in_subprocess(corpus, tmp / f"b{size}")))
+                print(f"synthetic {size} build:", builds[-1][1], flush=True)
         store = tmp / "serving"
         Builder(progress=False).build(bundled_corpus(), store)
         rows = serving(store, args.repeat)
+    if args.serving_only:
+        return 0
     write_report(args.out, command, rows, builds, command_runs)
     print(f"wrote {args.out}")
     return 0

@@ -89,9 +89,6 @@ class Builder:
     def __init__(self, base: str | None = None, progress: bool = True):
         self.minter = Minter(base)
         self.progress = progress
-        self.ontology = vocabulary.ontology_graph()
-        self.shapes = vocabulary.shapes_graph()
-        self.checks = compiled_shapes()
 
     # whole corpus -----------------------------------------------------------------
     def build(self, corpus: str | Path, store_path: str | Path, keep_going: bool = False) -> BuildReport:
@@ -167,13 +164,13 @@ class Builder:
 
     def check(self, store) -> list[Finding]:
         """Validate what a store holds against the shapes."""
-        return validate(store, self.asserted(store.graph_names()), self.checks)
+        return validate(store, self.asserted(store.graph_names()), compiled_shapes())
 
     def check_with_pyshacl(self, store) -> list[Finding]:
         data = Graph()
         for iri in self.asserted(store.graph_names()):
             data += store.graph(iri)
-        return validate_with_pyshacl(data, self.shapes, self.ontology)
+        return validate_with_pyshacl(data, vocabulary.shapes_graph(), compiled_ontology().ontology)
 
     @staticmethod
     def asserted(graphs) -> list[str]:
@@ -264,7 +261,7 @@ def compiled_ontology() -> reasoning.TBox:
 
 @lru_cache(maxsize=1)
 def compiled_shapes() -> list[shapes.Check]:
-    return shapes.compile_shapes(vocabulary.shapes_graph(), vocabulary.ontology_graph())
+    return shapes.compile_shapes(vocabulary.shapes_graph(), compiled_ontology().ontology)
 
 
 @lru_cache(maxsize=2)

@@ -12,10 +12,10 @@ from loaders import DocumentError
 from .build import BuildError, Builder, BuildReport, bundled_corpus
 from .export import EXPORT_FORMATS, export
 from .query import QUERY_FORMATS, QueryError, run_query
-from .remote import RemoteStore
-from .store import KnowledgeStore, StoreError, default_store_path
 from .reasoning import UnsupportedAxiom
+from .remote import RemoteStore
 from .shapes import UnsupportedShape
+from .store import KnowledgeStore, StoreError, default_store_path
 from .validation import ValidationFailed
 
 

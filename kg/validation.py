@@ -14,7 +14,7 @@ from .shapes import SH, Check
 from .store import Graphs, load_graphs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Finding:
     severity: str
     focus: str
@@ -51,7 +51,7 @@ def findings(store, graphs: list[str], checks: list[Check], focus: list[str] | N
         for row in store.query(check.query(within_named=focus is not None), **dataset):
             for message in check.messages(row):
                 found.add(Finding(check.severity, row["focus"].value, check.path, message))
-    return sorted(found, key=lambda f: (f.severity, f.focus, f.path, f.message))
+    return sorted(found)
 
 
 class DocumentChecker:
@@ -97,7 +97,7 @@ def pyshacl_findings(data: Graph, shapes: Graph, ontology: Graph) -> list[Findin
         )
         for result in report.subjects(SH.resultSeverity, None)
     }
-    return sorted(found, key=lambda f: (f.severity, f.focus, f.path, f.message))
+    return sorted(found)
 
 
 def raise_on_violations(found: list[Finding]) -> list[Finding]:

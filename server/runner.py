@@ -105,26 +105,35 @@ def cache_key(sparql: str, options: dict, formats: dict | None = None) -> tuple[
 
 
 class ResultCache:
-    """Answers of one snapshot: the graph changes only when a new generation is published, so
-    a query's answer stays right until the runner switches snapshots."""
+    """Answers of one snapshot: the graph changes only when a new generation is published, so a
+    query's answer stays right until the snapshot changes (clear). An answer computed before a clear
+    is not kept after it: put takes the generation read before the query ran. Thread-safe."""
 
-    def __init__(self, entries: int):
-        self.entries = entries
+    def __init__(self, entries: int, largest: int = CACHEABLE_BYTES):
+        self.entries, self.largest = entries, largest
         self.answers: OrderedDict = OrderedDict()
+        self.generation = 0  # counted by clear()
+        self.lock = threading.Lock()
 
     def get(self, key):
-        answer = self.answers.get(key)
-        if answer is not None:
-            self.answers.move_to_end(key)
-        return answer
+        with self.lock:
+            answer = self.answers.get(key)
+            if answer is not None:
+                self.answers.move_to_end(key)
+            return answer
 
-    def put(self, key, answer) -> None:
-        self.answers[key] = answer
-        while len(self.answers) > self.entries:
-            self.answers.popitem(last=False)
+    def put(self, key, answer: Answer, generation: int) -> None:
+        with self.lock:
+            if generation != self.generation or len(answer.body) > self.largest:
+                return
+            self.answers[key] = answer
+            while len(self.answers) > self.entries:
+                self.answers.popitem(last=False)
 
     def clear(self) -> None:
-        self.answers.clear()
+        with self.lock:
+            self.generation += 1
+            self.answers.clear()
 
 
 class QueryProcess:
@@ -171,12 +180,11 @@ class QueryRunner:
         self.timeout = timeout
         self.max_rows = max_rows
         self.context = multiprocessing.get_context("spawn")
-        self.lock = threading.Lock()  # guards idle, cache and generation
+        self.lock = threading.Lock()  # guards path and idle
         self.processes = processes
         self.slots = threading.BoundedSemaphore(processes)
         self.idle: list[QueryProcess] = []
-        self.cache = ResultCache(CACHE_ENTRIES)
-        self.generation = 0  # of the snapshot served, counted by switch()
+        self.cache = ResultCache(CACHE_ENTRIES)  # its generation is the snapshot's: switch() clears it
 
     def start(self) -> None:
         """Start the query processes now, rather than when the first queries arrive."""
@@ -186,10 +194,8 @@ class QueryRunner:
 
     def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
         """The answer written in the format formats names for its kind (see evaluate)."""
-        key = cache_key(sparql, options, formats)
-        with self.lock:
-            answer = self.cache.get(key)
-            generation = self.generation
+        key, generation = cache_key(sparql, options, formats), self.cache.generation
+        answer = self.cache.get(key)
         if answer is not None:
             return answer
         with self.slots:
@@ -198,9 +204,7 @@ class QueryRunner:
                 answer = process.ask(sparql, options, formats, self.timeout)
             finally:
                 self._give_back(process)
-        with self.lock:
-            if generation == self.generation and len(answer.body) <= CACHEABLE_BYTES:
-                self.cache.put(key, answer)
+        self.cache.put(key, answer, generation)
         return answer
 
     def _take(self) -> QueryProcess:
@@ -210,13 +214,13 @@ class QueryRunner:
                 if process.process.is_alive():
                     return process
                 process.close()
-            path, generation = self.path, self.generation
+            path, generation = self.path, self.cache.generation
         return QueryProcess(self.context, path, self.max_rows, generation)
 
     def _give_back(self, process: QueryProcess) -> None:
         """Keep the process for the next query, unless it was stopped or serves an old snapshot."""
         with self.lock:
-            if process.generation == self.generation and process.process.is_alive():
+            if process.generation == self.cache.generation and process.process.is_alive():
                 self.idle.append(process)
                 return
         process.close()
@@ -225,9 +229,8 @@ class QueryRunner:
         """Serve another snapshot from the next query on (and forget the old one's answers);
         processes busy with the old snapshot are stopped when they are done."""
         with self.lock:
-            self.cache.clear()
-            self.generation += 1
             self.path = str(path)
+            self.cache.clear()
             idle, self.idle = self.idle, []
         for process in idle:
             process.close()
@@ -301,7 +304,6 @@ class RemoteServing:
         self.remote.timeout = timeout
         self.max_rows = max_rows
         self.cache = ResultCache(CACHE_ENTRIES)
-        self.lock = threading.Lock()  # guards the cache
         self.checked = time.monotonic()
 
     def refresh(self) -> None:
@@ -310,8 +312,7 @@ class RemoteServing:
         self.checked = time.monotonic()
         before = self.remote.generation
         if self.remote.refresh_manifest().get("generation") != before:
-            with self.lock:
-                self.cache.clear()
+            self.cache.clear()
 
     def query(self, sparql: str, **options):
         return self.answer(sparql, None, **options).result()
@@ -319,15 +320,13 @@ class RemoteServing:
     def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
         from kg.remote import RemoteError, RemoteTimeout
 
-        key = cache_key(sparql, options, formats)
+        key, generation = cache_key(sparql, options, formats), self.cache.generation
         started, answer = time.monotonic(), None
         try:
-            with self.lock:
-                answer = self.cache.get(key)
+            answer = self.cache.get(key)
             if answer is None:
                 answer = evaluate(self.remote, sparql, options, formats, self.max_rows)
-                with self.lock:
-                    self.cache.put(key, answer)
+                self.cache.put(key, answer, generation)
             return answer
         except RemoteTimeout as error:
             raise QueryTimeout(str(error)) from error

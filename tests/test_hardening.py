@@ -275,3 +275,18 @@ def test_answers_are_cached_until_the_generation_changes(built):
     assert client.get("/sparql", query_string=query).get_json() == first
     runner.switch(runner.path)
     assert len(runner.cache.answers) == 0
+
+
+def test_the_cache_drops_answers_from_before_a_snapshot_change_and_large_ones():
+    from server.runner import Answer, ResultCache
+
+    cache = ResultCache(entries=2, largest=10)
+    small, large = Answer("boolean", b"true", None, 1, False), Answer("boolean", b"x" * 11, None, 1, False)
+    before = cache.generation
+    cache.clear()   # the snapshot changed while a query ran
+    cache.put("late", small, before)
+    cache.put("large", large, cache.generation)
+    assert cache.get("late") is None and cache.get("large") is None
+    for key in ("a", "b", "c"):
+        cache.put(key, small, cache.generation)
+    assert cache.get("a") is None and cache.get("c") is small   # at most `entries`, least recently used out
