@@ -8,7 +8,9 @@ started for the next query) and the request gets 503.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+import select
 import threading
 import time
 from collections import OrderedDict
@@ -74,29 +76,28 @@ def evaluate(store: ox.Store, sparql: str, options: dict, formats: dict | None, 
     """Run a query and write its answer, at most max_rows solutions or triples, in the format
     formats names for its kind ("solutions", "triples", "boolean": a Format key), else for transport."""
     result = store.query(sparql, **options)
-    if isinstance(result, ox.QueryBoolean):
-        kind, body, rows, truncated = "boolean", result.serialize(format=TRANSPORT["boolean"]), 1, False
-    elif is_graph(result):
-        kind = "triples"
-        body, rows, truncated = _first_lines(result.serialize(format=TRANSPORT[kind]), max_rows, header=0)
-    else:
-        kind = "solutions"
-        body, rows, truncated = _first_lines(result.serialize(format=TRANSPORT[kind]), max_rows, header=1)
-    key = (formats or {}).get(kind)
-    if key is None:
-        return Answer(kind, body, None, rows, truncated)
-    fmt = negotiation.BY_KEY[key]
-    if fmt.oxigraph != TRANSPORT[kind]:
-        body = Answer(kind, body, None, rows, truncated).result().serialize(format=fmt.oxigraph)
-    return Answer(kind, body, fmt.media_type, rows, truncated)
+    kind = "boolean" if isinstance(result, ox.QueryBoolean) else "triples" if is_graph(result) else "solutions"
+    fmt = negotiation.BY_KEY[formats[kind]] if formats and kind in formats else None
+    target = fmt.oxigraph if fmt else TRANSPORT[kind]
+    if kind == "boolean":
+        body, rows, truncated = result.serialize(format=target), 1, False
+    elif kind == "triples":  # collected, so they are counted and written once, in the format asked for
+        triples = list(itertools.islice(result, max_rows + 1))
+        rows, truncated = min(len(triples), max_rows), len(triples) > max_rows
+        body = ox.serialize(triples[:max_rows], format=target)
+    else:  # solutions are many small objects: cut in the line-based transport format instead
+        body, rows, truncated = _first_rows(result.serialize(format=TRANSPORT[kind]), max_rows)
+        if target != TRANSPORT[kind]:
+            body = ox.parse_query_results(body, TRANSPORT[kind]).serialize(format=target)
+    return Answer(kind, body, fmt.media_type if fmt else None, rows, truncated)
 
 
-def _first_lines(data: bytes, max_rows: int, header: int) -> tuple[bytes, int, bool]:
-    """The header and at most max_rows lines after it, how many there are, and whether some were cut."""
-    rows = data.count(b"\n") - header
+def _first_rows(data: bytes, max_rows: int) -> tuple[bytes, int, bool]:
+    """The header line and at most max_rows lines after it, how many there are, and whether some were cut."""
+    rows = data.count(b"\n") - 1
     if rows <= max_rows:
         return data, rows, False
-    kept = data.split(b"\n", max_rows + header)[:-1]  # the last part is the rest
+    kept = data.split(b"\n", max_rows + 1)[:-1]  # the last part is the rest
     return b"\n".join(kept) + b"\n", max_rows, True
 
 
@@ -145,13 +146,16 @@ class QueryProcess:
         self.process = context.Process(target=_answer, args=(path, max_rows, child), daemon=True)
         self.process.start()
         child.close()
-        if not self.conn.poll(STARTUP_SECONDS) or self.conn.recv()[0] != "ready":
+        # One poller for the life of the pipe: Connection.poll builds a new selector on every call.
+        self.readable = select.poll()
+        self.readable.register(self.conn.fileno(), select.POLLIN)
+        if not self._wait(STARTUP_SECONDS) or self.conn.recv()[0] != "ready":
             self.close()
             raise QueryFailed(f"the query process did not start within {STARTUP_SECONDS} s")
 
     def ask(self, sparql: str, options: dict, formats: dict | None, timeout: float) -> Answer:
         self.conn.send((sparql, options, formats))
-        if not self.conn.poll(timeout):
+        if not self._wait(timeout):
             self.close()
             raise QueryTimeout(f"The query ran longer than {timeout:g} s and was stopped.")
         try:
@@ -164,6 +168,10 @@ class QueryProcess:
         if kind == "error":
             raise QueryFailed(payload)
         return payload
+
+    def _wait(self, seconds: float) -> bool:
+        """Whether the child has written (or closed its end) within `seconds`."""
+        return bool(self.readable.poll(seconds * 1000))
 
     def close(self) -> None:
         self.process.kill()

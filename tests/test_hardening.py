@@ -4,6 +4,7 @@ import socket
 import threading
 import urllib.parse
 
+import pyoxigraph as ox
 import pytest
 
 from server import create_app
@@ -214,6 +215,11 @@ def test_results_beyond_the_row_limit_are_cut_and_say_so(built):
     assert "X-Result-Truncated" not in few.headers
     graph = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "application/n-triples"})
     assert "X-Result-Truncated" in graph.headers and len(graph.get_data(as_text=True).strip().splitlines()) == 25
+    turtle = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "text/turtle"})
+    assert "X-Result-Truncated" in turtle.headers and len(list(ox.parse(turtle.get_data(), ox.RdfFormat.TURTLE))) == 25
+    small = client.get("/sparql", query_string={"query": "DESCRIBE <https://w3id.org/mzkg/id/doc/420100-plan-2021-2025-04a9b9/measure/3>"},
+                       headers={"Accept": "application/ld+json"})
+    assert "X-Result-Truncated" not in small.headers and 0 < len(list(ox.parse(small.get_data(), ox.RdfFormat.JSON_LD))) < 25
     page = client.get("/queries/measures").get_data(as_text=True)
     assert "truncated" in page
 
