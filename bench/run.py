@@ -8,8 +8,9 @@ a DESCRIBE) through (a) pyoxigraph in process, (b) Oxigraph's own `oxigraph serv
 (PyPI package `oxigraph`) on the same store files, (c) `kg serve`. (b) and (c) get the same
 HTTP client, at concurrency 1 and 16. Ad-hoc queries carry a distinct comment on every request,
 so (c)'s answer cache cannot serve them; saved queries are sent as written, as the gallery does.
-A last row sends `ASK {}` (no work at all, a distinct comment each time): the fixed cost of a request
-through each server.
+The fixed cost of a request, with `ASK {}` (no work at all): Oxigraph's server, Granian alone with the
+settings of `kg serve` answering a fixed body (bench/bare_app.py), `kg serve` with the answer in its cache,
+and `kg serve` with a distinct comment each time, so the query goes to a query process.
 
 Build: the wall time of `kg build` of the bundled corpus as a user runs it (several runs), and
 seconds per stage for the bundled corpus and for synthetic corpora made from it (the same
@@ -43,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 import queries  # noqa: E402
 from kg.build import Builder, bundled_corpus, corpus_files  # noqa: E402
 from kg.store import KnowledgeStore  # noqa: E402
+from server.serve import THREADS  # noqa: E402
 from loaders.gazetteer import Gazetteer  # noqa: E402
 
 BASE = "https://w3id.org/mzkg/id/"
@@ -130,19 +132,22 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
     store = KnowledgeStore.open(store_path, read_only=True)
     snapshot = store.opened
     cases = [("saved", name, text) for name, text in saved_queries().items()] + \
-            [("ad-hoc", name, text) for name, text in AD_HOC.items()] + \
-            [("floor", "ASK {} (the fixed cost of a request)", "ASK {}")]
-    oxi_port, kg_port = free_port(), free_port()
+            [("ad-hoc", name, text) for name, text in AD_HOC.items()]
+    oxi_port, kg_port, bare_port = free_port(), free_port(), free_port()
+    workers = str(os.cpu_count() or 2)
     oxigraph = subprocess.Popen([shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph"),
                                  "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{oxi_port}",
                                  "--union-default-graph"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     ours = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--store", str(store_path), "--port", str(kg_port),
-                             "--workers", str(os.cpu_count() or 2)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                            cwd=ROOT)
-    endpoints = {"oxigraph": f"http://127.0.0.1:{oxi_port}/query", "kg serve": f"http://127.0.0.1:{kg_port}/sparql"}
+                             "--workers", workers], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)
+    bare = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(bare_port),
+                             "--workers", workers, "--blocking-threads", str(THREADS), "--no-ws", "bench.bare_app:app"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)
+    endpoints = {"oxigraph": f"http://127.0.0.1:{oxi_port}/query", "kg serve": f"http://127.0.0.1:{kg_port}/sparql",
+                 "bare": f"http://127.0.0.1:{bare_port}/"}
     try:
-        wait(endpoints["oxigraph"], oxigraph)
-        wait(endpoints["kg serve"], ours)
+        for name, process in (("oxigraph", oxigraph), ("kg serve", ours), ("bare", bare)):
+            wait(endpoints[name], process)
         for url in endpoints.values():  # start every worker's query processes
             measure({"": lambda q: http_get(url, q, "application/sparql-results+json")},
                     [f"ASK {{}} # warm-up {i}" for i in range(64)], 16)
@@ -162,11 +167,32 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
                 rows.append(row)
                 print(f"{kind:7} {name:24} c={concurrency:<3} a={row['a']['p50']:7.2f} b={row['b']['p50']:7.2f} "
                       f"c={row['c']['p50']:7.2f} ms   c/b={row['c']['p50'] / row['b']['p50']:5.2f}", flush=True)
-        return rows
+        return rows, fixed_cost(endpoints, repeat)
     finally:
-        for process in (oxigraph, ours):
+        for process in (oxigraph, ours, bare):
             process.terminate()
             process.wait(timeout=30)
+
+
+FIXED_COST = {"oxigraph": "(b) `oxigraph serve-read-only`",
+              "bare": "Granian alone, a fixed body (bench/bare_app.py)",
+              "cached": "(c) `kg serve`, the answer in its cache",
+              "fresh": "(c) `kg serve`, the query run by a query process"}
+
+
+def fixed_cost(endpoints: dict, repeat: int) -> list[dict]:
+    """p50 latency of `ASK {}` through each of FIXED_COST, at concurrency 1 and 16."""
+    accept = "application/sparql-results+json"
+    calls = {"oxigraph": lambda q: http_get(endpoints["oxigraph"], q, accept),
+             "bare": lambda q: http_get(endpoints["bare"], q, accept),
+             "cached": lambda q: http_get(endpoints["kg serve"], "ASK {}", accept),
+             "fresh": lambda q: http_get(endpoints["kg serve"], q, accept)}
+    rows = []
+    for concurrency in (1, 16):
+        n = repeat if concurrency == 1 else 16 * max(2, repeat // 4)
+        rows.append({"concurrency": concurrency, **measure(calls, [f"ASK {{}} # run {i}" for i in range(n)], concurrency)})
+        print("ASK {} c=%d " % concurrency + " ".join(f"{name}={rows[-1][name]['p50']:.2f}" for name in calls), flush=True)
+    return rows
 
 
 def _in_process(store: ox.Store, query: str) -> float:
@@ -240,8 +266,8 @@ def kg_build_command(work: Path, runs: int) -> list[float]:
 
 
 # report --------------------------------------------------------------------------------
-def write_report(out: Path, command: str, serving_rows: list[dict], builds: list[tuple[str, dict]],
-                 command_runs: list[float]) -> None:
+def write_report(out: Path, command: str, serving_rows: list[dict], fixed_rows: list[dict],
+                 builds: list[tuple[str, dict]], command_runs: list[float]) -> None:
     lines = ["# Performance", "", f"Produced by `{command}` on this machine ({os.cpu_count()} cores), all systems side by side",
              "in one run. Latencies are medians (p50) and 95th percentiles in milliseconds; throughput in requests per",
              "second. (a) pyoxigraph in process, (b) `oxigraph serve-read-only` on the same snapshot, (c) `kg serve`",
@@ -260,6 +286,13 @@ def write_report(out: Path, command: str, serving_rows: list[dict], builds: list
             ratios = [r["c"]["p50"] / r["b"]["p50"] for r in serving_rows if r["kind"] == kind and r["concurrency"] == conc]
             if ratios:
                 lines.append(f"\nMedian (c)/(b) for {kind} queries at concurrency {conc}: **{statistics.median(ratios):.2f}**")
+    lines += ["", "## The fixed cost of a request", "",
+              "`ASK {}`, which asks nothing of the store: p50 in milliseconds, and the ratio to Oxigraph's server.", "",
+              "| through | " + " | ".join(f"c={r['concurrency']} p50 | ratio" for r in fixed_rows) + " |",
+              "|---|" + "---|---|" * len(fixed_rows)]
+    for name, label in FIXED_COST.items():
+        lines.append(f"| {label} | " + " | ".join(f"{r[name]['p50']:.2f} | {r[name]['p50'] / r['oxigraph']['p50']:.2f}"
+                                                  for r in fixed_rows) + " |")
     lines += ["", "## Build", "",
               f"`kg build` of the bundled corpus from the command line (interpreter start to exit, {len(command_runs)} runs): "
               f"median **{statistics.median(command_runs):.2f} s** (fastest {min(command_runs):.2f} s, slowest {max(command_runs):.2f} s).",
@@ -306,10 +339,10 @@ def main() -> int:
                 print(f"synthetic {size} build:", builds[-1][1], flush=True)
         store = tmp / "serving"
         Builder(progress=False).build(bundled_corpus(), store)
-        rows = serving(store, args.repeat)
+        rows, fixed_rows = serving(store, args.repeat)
     if args.serving_only:
         return 0
-    write_report(args.out, command, rows, builds, command_runs)
+    write_report(args.out, command, rows, fixed_rows, builds, command_runs)
     print(f"wrote {args.out}")
     return 0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import select
 import threading
 import time
@@ -20,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.results import GraphResult, is_graph
-from kg.store import KnowledgeStore, read_manifest
+from kg.store import MANIFEST, KnowledgeStore, read_manifest
 
 from . import negotiation
 
@@ -268,11 +269,12 @@ class ServingStore:
     def __init__(self, store: KnowledgeStore, runner: QueryRunner):
         self.kg = store
         self.runner = runner
+        self.manifest_file = os.fspath(store.path / MANIFEST)  # checked on every request: no Path arithmetic then
         self.manifest_stamp = self._stamp()
 
     def _stamp(self) -> int:
         try:
-            return (self.kg.path / "kg-manifest.json").stat().st_mtime_ns
+            return os.stat(self.manifest_file).st_mtime_ns
         except OSError:
             return 0
 
