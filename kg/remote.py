@@ -3,8 +3,9 @@ Update. The server must expose the union of its named graphs as the default grap
 `--union-default-graph`), as the embedded store does for every query.
 
 The manifest (base IRI, generation) lives in the dataset itself, in the graph <urn:mzkg:manifest>.
-A build clears the dataset and writes everything in one update request, which a transactional
-server such as Oxigraph applies at once; readers see the old dataset or the new one.
+The knowledge graph's own graphs are those named under `{base}graph/`; a build replaces them, and
+only them, in one update request, which a transactional server such as Oxigraph applies at once
+(readers see the old graphs or the new ones). Other graphs on the server are left as they are.
 """
 from __future__ import annotations
 
@@ -31,6 +32,17 @@ class RemoteError(StoreError):
 
 class RemoteTimeout(RemoteError):
     pass
+
+
+def brief(message: str, limit: int = 600) -> str:
+    """A server's error message, cut short: some servers quote the whole request back."""
+    message = message.strip()
+    return message if len(message) <= limit else message[:limit].rstrip() + f" … ({len(message) - limit} more characters)"
+
+
+def ours(variable: str, base: str) -> str:
+    """A filter keeping the graphs of the knowledge graph with this base IRI (see Minter.graph)."""
+    return f"FILTER(STRSTARTS(STR({variable}), {ox.Literal(base + 'graph/')}))"
 
 
 def with_values(sparql: str, substitutions: dict) -> str:
@@ -105,34 +117,39 @@ class RemoteStore:
         return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
 
     def graph_names(self) -> list[str]:
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(row["g"].value for row in rows if row["g"].value != MANIFEST_GRAPH)
+        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours('?g', self.base)} }}")
+        return sorted(row["g"].value for row in rows)
 
     def graph(self, graph_iri: str) -> Graph:
         triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
         return Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
 
     def quads(self, graph: str | None = None) -> list[ox.Quad]:
-        pattern = f"<{graph}>" if graph else "?g"
-        rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH {pattern} {{ ?s ?p ?o }} }}" if not graph else
-                          f"SELECT ?s ?p ?o WHERE {{ GRAPH {pattern} {{ ?s ?p ?o }} }}")
-        name = ox.NamedNode(graph) if graph else None
-        return [ox.Quad(r["s"], r["p"], r["o"], name or r["g"]) for r in rows
-                if (name or r["g"]).value != MANIFEST_GRAPH]
+        if graph:
+            rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            return [ox.Quad(r["s"], r["p"], r["o"], ox.NamedNode(graph)) for r in rows]
+        rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours('?g', self.base)} }}")
+        return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
 
     # writing ----------------------------------------------------------------------
     def update(self, sparql: str) -> None:
         if not self.update_url:
             raise RemoteError(f"{self.query_url}: writing needs an update endpoint (--update-endpoint)")
-        self._post(self.update_url, urllib.parse.urlencode({"update": sparql}).encode(),
-                   "application/x-www-form-urlencoded", "*/*")
+        try:
+            self._post(self.update_url, urllib.parse.urlencode({"update": sparql}).encode(),
+                       "application/x-www-form-urlencoded", "*/*")
+        except SyntaxError as error:  # a 400: the server would not apply it
+            raise RemoteError(f"{self.update_url} refused the update: {error}") from error
 
     def replace_graphs(self, graphs: Graphs) -> None:
         self.update(replace_update(graphs))
 
     def rebuild(self, graphs: Graphs, base: str) -> None:
-        """Replace the whole dataset in one update request."""
-        self.update(f"CLEAR ALL ;\nINSERT DATA {{\n{graph_blocks(graphs)}}} ;\n{self._manifest_update(base, self.generation + 1)}")
+        """Replace the knowledge graph's graphs (under the old base IRI and the new one) in one update
+        request."""
+        drops = "".join(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours('?g', b)} }} ;\n"
+                        for b in dict.fromkeys([self.manifest.get("base", base), base]))
+        self.update(f"{drops}INSERT DATA {{\n{graph_blocks(graphs)}}} ;\n{self._manifest_update(base, self.generation + 1)}")
         self.refresh_manifest()
 
     def _post(self, url: str, data: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
@@ -141,7 +158,7 @@ class RemoteStore:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.read(), response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as error:
-            message = error.read().decode("utf-8", "replace").strip()
+            message = brief(error.read().decode("utf-8", "replace"))
             if error.code == 400:
                 raise SyntaxError(message) from error
             raise RemoteError(f"{url}: {error.code} {message}") from error

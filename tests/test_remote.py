@@ -13,7 +13,7 @@ import pytest
 
 import queries
 from kg.build import Builder, bundled_corpus
-from kg.remote import RemoteStore
+from kg.remote import RemoteError, RemoteStore, brief
 from server import create_app
 
 PARAMS = {"compare-indicator": {"indicator": "https://w3id.org/mzkg/id/indicator/nursing-bed-share"},
@@ -89,6 +89,37 @@ def test_load_replaces_a_document_on_the_remote_store(remote, corpus_paths, tmp_
     assert int(next(iter(count))["n"].value) == 34
     assert store.generation == before + 1
     Builder(store.base, progress=False).load([corpus_paths["十堰市"]], store)   # leave it as it was
+
+
+def test_a_rebuild_replaces_only_the_knowledge_graphs_own_graphs(remote):
+    """A shared server keeps its other data: a build drops the graphs under {base}graph/, not the dataset."""
+    store = RemoteStore.open(remote + "/query", remote + "/update")
+    other = "<urn:example:other> { <urn:example:s> <urn:example:p> \"kept\" }"
+    store.update(f"INSERT DATA {{ GRAPH {other} }}")
+    try:
+        stale = f"{store.base}graph/doc/gone"
+        store.update(f"INSERT DATA {{ GRAPH <{stale}> {{ <urn:example:s> <urn:example:p> \"dropped\" }} }}")
+        before = store.generation
+        Builder(store.base, progress=False).build_remote(bundled_corpus(), store)
+        assert store.generation == before + 1
+        assert store.query("ASK { GRAPH <urn:example:other> { ?s ?p \"kept\" } }")
+        assert not store.query(f"ASK {{ GRAPH <{stale}> {{ ?s ?p ?o }} }}")
+        names = store.graph_names()
+        assert "urn:example:other" not in names and all(name.startswith(store.base + "graph/") for name in names)
+        assert not any(quad.graph_name.value == "urn:example:other" for quad in store.quads())
+    finally:
+        store.update("DROP SILENT GRAPH <urn:example:other>")
+
+
+def test_a_refused_update_is_reported_in_short(remote):
+    store = RemoteStore.open(remote + "/query", remote + "/update")
+    with pytest.raises(RemoteError, match="refused the update: error at 1:"):
+        store.update("INSERT DATA { <urn:example:s> <urn:example:p> }")
+    result = subprocess.run([sys.executable, "-m", "server.cli", "build", "--quiet", "--endpoint", remote + "/query",
+                             "--update-endpoint", remote + "/query"], capture_output=True, text=True)
+    assert result.returncode == 1 and result.stderr.startswith(f"kg build: {remote}/query refused the update")
+    assert "Traceback" not in result.stderr
+    assert brief("x" * 5000).endswith("(4400 more characters)") and len(brief("x" * 5000)) < 700
 
 
 def test_the_cli_against_the_remote_store(remote):
