@@ -73,6 +73,9 @@ def add_command(sub, name: str, help: str, run) -> argparse.ArgumentParser:
                    help="a remote SPARQL 1.1 query endpoint to use instead of the embedded store ($KG_ENDPOINT)")
     p.add_argument("--update-endpoint", default=os.environ.get("KG_UPDATE_ENDPOINT"),
                    help="its SPARQL 1.1 Update endpoint, for build and load ($KG_UPDATE_ENDPOINT)")
+    p.add_argument("--graph-store", default=os.environ.get("KG_GRAPH_STORE"),
+                   help="its SPARQL 1.1 Graph Store Protocol endpoint: build and load write through it, graph by graph "
+                        "($KG_GRAPH_STORE; credentials as http://user:password@host/…)")
     p.set_defaults(run=run)
     return p
 
@@ -80,7 +83,7 @@ def add_command(sub, name: str, help: str, run) -> argparse.ArgumentParser:
 def open_store(args, read_only: bool = True):
     """The embedded store at --store, or the remote SPARQL server at --endpoint."""
     if args.endpoint:
-        return RemoteStore.open(args.endpoint, args.update_endpoint)
+        return RemoteStore.open(args.endpoint, args.update_endpoint, args.graph_store)
     return KnowledgeStore.open(args.store, read_only=read_only)
 
 
@@ -88,8 +91,9 @@ def _build(args) -> int:
     corpus = args.corpus or bundled_corpus()
     builder = Builder(args.base, progress=not args.quiet)
     if args.endpoint:
-        report = builder.build_remote(corpus, open_store(args), keep_going=args.keep_going)
-        _print_report(report, f"Built the dataset at {args.endpoint} from {corpus}")
+        store = open_store(args)
+        report = builder.build_remote(corpus, store, keep_going=args.keep_going)
+        _print_report(report, f"Built the dataset at {store.query_url} from {corpus}")
     else:
         report = builder.build(corpus, args.store, keep_going=args.keep_going)
         _print_report(report, f"Built {args.store} from {corpus}")
@@ -99,7 +103,7 @@ def _build(args) -> int:
 def _load(args) -> int:
     store = open_store(args, read_only=False)
     report = Builder(store.base, progress=False).load(args.files, store)
-    _print_report(report, f"Loaded into {args.endpoint or args.store}")
+    _print_report(report, f"Loaded into {store.path}")
     return 0
 
 

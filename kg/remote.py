@@ -1,43 +1,35 @@
-"""A remote SPARQL 1.1 server as the store: queries over the SPARQL Protocol, writes as SPARQL
-Update. The server must expose the union of its named graphs as the default graph (Oxigraph:
-`--union-default-graph`), as the embedded store does for every query.
+"""A remote SPARQL 1.1 server as the store: queries over the SPARQL Protocol; writes as SPARQL
+Update, or through the SPARQL 1.1 Graph Store Protocol when one is given. The server must expose
+the union of its named graphs as the default graph (Oxigraph: `--union-default-graph`), as the
+embedded store does for every query.
 
 The manifest (base IRI, generation) lives in the dataset itself, in the graph <urn:mzkg:manifest>.
 The knowledge graph's own graphs are those named under `{base}graph/`; a build replaces them, and
-only them, in one update request, which a transactional server such as Oxigraph applies at once
-(readers see the old graphs or the new ones). Other graphs on the server are left as they are.
+only them. Through an update endpoint it does so in one request, which a transactional server such
+as Oxigraph applies at once (readers see the old graphs or the new ones); through a graph store,
+graph by graph, with the manifest's new generation written last. Other graphs are left as they are.
 """
 from __future__ import annotations
 
-import urllib.error
+import re
 import urllib.parse
-import urllib.request
 
 import pyoxigraph as ox
 from rdflib import Graph
 
+from .client import Client, Refused, RemoteError
 from .results import GraphResult
-from .store import Graphs, StoreError, graph_blocks, replace_update
+from .store import Graphs, graph_blocks, replace_update
 
 MANIFEST_GRAPH = "urn:mzkg:manifest"
 BASE = "urn:mzkg:base"
 GENERATION = "urn:mzkg:generation"
 RESULTS = "application/sparql-results+json"
 TRIPLES = "application/n-triples"
-
-
-class RemoteError(StoreError):
-    pass
-
-
-class RemoteTimeout(RemoteError):
-    pass
-
-
-def brief(message: str, limit: int = 600) -> str:
-    """A server's error message, cut short: some servers quote the whole request back."""
-    message = message.strip()
-    return message if len(message) <= limit else message[:limit].rstrip() + f" … ({len(message) - limit} more characters)"
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+# The prologue (comments, BASE, PREFIX) and the keyword of a query that answers with triples: such a
+# query asks for an RDF format first (some servers answer a CONSTRUCT with result bindings otherwise).
+GRAPH_QUERY = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)*(?:CONSTRUCT|DESCRIBE)\b", re.I)
 
 
 def ours(variable: str, base: str) -> str:
@@ -56,17 +48,20 @@ def with_values(sparql: str, substitutions: dict) -> str:
 
 
 class RemoteStore:
-    def __init__(self, query_url: str, update_url: str | None = None, timeout: float = 60):
-        self.query_url = query_url
-        self.update_url = update_url
+    def __init__(self, query_url: str, update_url: str | None = None, graph_store_url: str | None = None,
+                 timeout: float = 60):
+        self.client = Client()
+        self.query_url = self.client.endpoint(query_url)
+        self.update_url = update_url and self.client.endpoint(update_url)
+        self.graph_store_url = graph_store_url and self.client.endpoint(graph_store_url)
         self.timeout = timeout
-        self.path = query_url
-        self.opened = query_url
+        self.path = self.opened = self.query_url
         self.manifest = self._read_manifest()
 
     @classmethod
-    def open(cls, query_url: str, update_url: str | None = None, timeout: float = 60) -> "RemoteStore":
-        return cls(query_url, update_url, timeout)
+    def open(cls, query_url: str, update_url: str | None = None, graph_store_url: str | None = None,
+             timeout: float = 60) -> "RemoteStore":
+        return cls(query_url, update_url, graph_store_url, timeout)
 
     # manifest ---------------------------------------------------------------------
     def _read_manifest(self) -> dict:
@@ -89,12 +84,14 @@ class RemoteStore:
     def generation(self) -> int:
         return self.manifest.get("generation", 0)
 
-    def _manifest_update(self, base: str, generation: int) -> str:
-        return (f"DROP SILENT GRAPH <{MANIFEST_GRAPH}> ;\nINSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{MANIFEST_GRAPH}> "
-                f"<{BASE}> {ox.Literal(base)} ; <{GENERATION}> {ox.Literal(str(generation), datatype=ox.NamedNode('http://www.w3.org/2001/XMLSchema#integer'))} }} }}")
+    @staticmethod
+    def _manifest_graph(base: str, generation: int) -> Graphs:
+        triples = (f"<{MANIFEST_GRAPH}> <{BASE}> {ox.Literal(base)} .\n"
+                   f"<{MANIFEST_GRAPH}> <{GENERATION}> {ox.Literal(str(generation), datatype=XSD_INTEGER)} .\n")
+        return {MANIFEST_GRAPH: triples}
 
     def publish(self) -> None:
-        self.update(self._manifest_update(self.base, self.generation + 1))
+        self.replace_graphs(self._manifest_graph(self.base, self.generation + 1))
         self.refresh_manifest()
 
     # reading ----------------------------------------------------------------------
@@ -110,14 +107,27 @@ class RemoteStore:
             fields.append(("named-graph-uri", graph.value))
         if default_graph and not any(getattr(g, "value", None) for g in default_graph):
             fields = [f for f in fields if f[0] != "default-graph-uri"]
-        body, media = self._post(self.query_url, urllib.parse.urlencode(fields).encode(),
-                                 "application/x-www-form-urlencoded", f"{RESULTS}, {TRIPLES};q=0.9")
+        accept = f"{TRIPLES}, text/turtle;q=0.9, {RESULTS};q=0.8" if GRAPH_QUERY.match(text) else f"{RESULTS}, {TRIPLES};q=0.9"
+        try:
+            body, headers = self._send("POST", self.query_url, urllib.parse.urlencode(fields).encode(),
+                                       {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        except Refused as refusal:
+            if refusal.status == 400:
+                raise SyntaxError(refusal.message) from refusal
+            raise
+        if "X-SPARQL-MaxRows" in headers:
+            raise RemoteError(f"{self.query_url}: the server returned only its first {headers['X-SPARQL-MaxRows']} results "
+                              "(Virtuoso: raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)")
+        media = headers.get("Content-Type", "")
         if media.startswith(TRIPLES) or media.startswith("text/turtle"):
             return GraphResult(ox.parse(body, ox.RdfFormat.N_TRIPLES if media.startswith(TRIPLES) else ox.RdfFormat.TURTLE))
         return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
 
     def graph_names(self) -> list[str]:
-        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours('?g', self.base)} }}")
+        return self._graphs_under(self.base)
+
+    def _graphs_under(self, base: str) -> list[str]:
+        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours('?g', base)} }}")
         return sorted(row["g"].value for row in rows)
 
     def graph(self, graph_iri: str) -> Graph:
@@ -134,37 +144,46 @@ class RemoteStore:
     # writing ----------------------------------------------------------------------
     def update(self, sparql: str) -> None:
         if not self.update_url:
-            raise RemoteError(f"{self.query_url}: writing needs an update endpoint (--update-endpoint)")
+            raise RemoteError(f"{self.query_url}: writing needs an update endpoint (--update-endpoint) or a graph store (--graph-store)")
         try:
-            self._post(self.update_url, urllib.parse.urlencode({"update": sparql}).encode(),
-                       "application/x-www-form-urlencoded", "*/*")
-        except SyntaxError as error:  # a 400: the server would not apply it
-            raise RemoteError(f"{self.update_url} refused the update: {error}") from error
+            self._send("POST", self.update_url, urllib.parse.urlencode({"update": sparql}).encode(),
+                       {"Content-Type": "application/x-www-form-urlencoded", "Accept": "*/*"})
+        except Refused as refusal:
+            raise RemoteError(f"{refusal.url} refused the update: {refusal.message}") from refusal
 
     def replace_graphs(self, graphs: Graphs) -> None:
-        self.update(replace_update(graphs))
+        if not self.graph_store_url:
+            return self.update(replace_update(graphs))
+        for iri, triples in graphs.items():
+            self._store_graph(iri, triples)
 
     def rebuild(self, graphs: Graphs, base: str) -> None:
-        """Replace the knowledge graph's graphs (under the old base IRI and the new one) in one update
-        request."""
-        drops = "".join(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours('?g', b)} }} ;\n"
-                        for b in dict.fromkeys([self.manifest.get("base", base), base]))
-        self.update(f"{drops}INSERT DATA {{\n{graph_blocks(graphs)}}} ;\n{self._manifest_update(base, self.generation + 1)}")
+        """Replace the knowledge graph's graphs (under the old base IRI and the new one)."""
+        bases = dict.fromkeys([self.manifest.get("base", base), base])
+        manifest = self._manifest_graph(base, self.generation + 1)
+        if self.graph_store_url:
+            stale = {iri for b in bases for iri in self._graphs_under(b)} - graphs.keys()
+            self.replace_graphs(graphs)
+            for iri in sorted(stale):
+                self._store_graph(iri, None)
+            self.replace_graphs(manifest)
+        else:
+            drops = "".join(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours('?g', b)} }} ;\n"
+                            for b in bases)
+            self.update(f"{drops}DROP SILENT GRAPH <{MANIFEST_GRAPH}> ;\nINSERT DATA {{\n{graph_blocks({**graphs, **manifest})}}}")
         self.refresh_manifest()
 
-    def _post(self, url: str, data: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
-        request = urllib.request.Request(url, data=data, headers={"Content-Type": content_type, "Accept": accept})
+    def _store_graph(self, iri: str, triples: str | None) -> None:
+        """Put a graph's N-Triples into the graph store, or delete the graph (None)."""
+        url = f"{self.graph_store_url}{'&' if '?' in self.graph_store_url else '?'}graph={urllib.parse.quote(iri, safe='')}"
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.read(), response.headers.get("Content-Type", "")
-        except urllib.error.HTTPError as error:
-            message = brief(error.read().decode("utf-8", "replace"))
-            if error.code == 400:
-                raise SyntaxError(message) from error
-            raise RemoteError(f"{url}: {error.code} {message}") from error
-        except TimeoutError as error:
-            raise RemoteTimeout(f"{url}: no answer within {self.timeout:g} s") from error
-        except urllib.error.URLError as error:
-            if isinstance(error.reason, TimeoutError):
-                raise RemoteTimeout(f"{url}: no answer within {self.timeout:g} s") from error
-            raise RemoteError(f"{url}: {error.reason}") from error
+            if triples is None:
+                self._send("DELETE", url, None, {})
+            else:
+                self._send("PUT", url, triples.encode("utf-8"), {"Content-Type": TRIPLES})
+        except Refused as refusal:
+            if not (triples is None and refusal.status == 404):  # already gone
+                raise RemoteError(f"{self.graph_store_url} refused to store <{iri}>: {refusal.status} {refusal.message}") from refusal
+
+    def _send(self, method: str, url: str, data: bytes | None, headers: dict):
+        return self.client.send(method, url, data, headers, self.timeout)

@@ -328,7 +328,7 @@ class RemoteServing:
         return self.answer(sparql, None, **options).result()
 
     def answer(self, sparql: str, formats: dict | None, **options) -> Answer:
-        from kg.remote import RemoteError, RemoteTimeout
+        from kg.client import RemoteError, RemoteTimeout
 
         key, generation = cache_key(sparql, options, formats), self.cache.generation
         started, answer = time.monotonic(), None

@@ -37,7 +37,7 @@ def test_plans(built):
     assert wuhan["issued"].datatype.value == XSD + "date" and value(wuhan, "issued") == "2021-12-30"
     jdz = by_place["景德镇市"]
     assert value(jdz, "docNumber") == "景民字〔2021〕71号"
-    assert set(value(jdz, "issuerLabel").split("、")) == {"景德镇市民政局", "景德镇市发展和改革委员会"}
+    assert set(value(jdz, "issuerLabel").split(" / ")) == {"景德镇市民政局", "景德镇市发展和改革委员会"}
     assert by_place["十堰市"]["kind"].value.endswith("#AnnualWorkPlan")
     assert value(by_place["东莞市"], "periodStart") is None
     assert by_place["东莞市"]["title"].language == "zh"

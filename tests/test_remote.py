@@ -1,19 +1,26 @@
-"""A remote SPARQL server instead of the embedded store: a real `oxigraph serve` on loopback, built
-into by `kg build --endpoint`, served from by the app, with the same answers as the embedded store."""
+"""A remote SPARQL server instead of the embedded store: Oxigraph's own server on loopback, built
+into by `kg build --endpoint` (through SPARQL Update or the Graph Store Protocol), served from by
+the app, with the same answers as the embedded store."""
+import base64
+import hashlib
+import http.server
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import queries
 from kg.build import Builder, bundled_corpus
-from kg.remote import RemoteError, RemoteStore, brief
+from kg.client import Client, Refused
+from kg.remote import RESULTS, RemoteError, RemoteStore
 from server import create_app
 
 PARAMS = {"compare-indicator": {"indicator": "https://w3id.org/mzkg/id/indicator/nursing-bed-share"},
@@ -22,35 +29,62 @@ PARAMS = {"compare-indicator": {"indicator": "https://w3id.org/mzkg/id/indicator
           "projects-by-area": {"area": "https://w3id.org/mzkg/id/area/elderly-care"}}
 
 
-def oxigraph_binary() -> str:
-    """Oxigraph's own server, from the `oxigraph` package the test extras install."""
-    return shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-
-
-@pytest.fixture(scope="module")
-def remote(tmp_path_factory):
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    location = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                                "--union-default-graph"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A SPARQL server the tests started, and where to send queries and writes."""
+    name: str
+    query: str
+    update: str
+    graph_store: str | None = None  # with credentials, as `kg --graph-store` takes it
+
+    def store(self) -> RemoteStore:
+        return RemoteStore.open(self.query, self.update, self.graph_store)
+
+    def options(self) -> list[str]:
+        return ["--endpoint", self.query, "--update-endpoint", self.update] + \
+            (["--graph-store", self.graph_store] if self.graph_store else [])
+
+
+def wait_for(url: str, process: subprocess.Popen, name: str) -> None:
+    deadline = time.time() + 60
     while True:
         try:
-            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2)
-            break
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2)
+            return
         except OSError:
             if time.time() > deadline or process.poll() is not None:
                 process.terminate()
-                raise AssertionError("oxigraph serve did not start: " + process.stdout.read().decode()[-500:])
+                raise AssertionError(f"{name} did not start: " + process.stdout.read().decode()[-500:])
             time.sleep(0.2)
-    store = RemoteStore.open(url + "/query", url + "/update")
-    Builder(progress=False).build_remote(bundled_corpus(), store)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+
+
+def oxigraph(location: Path, graph_store: bool = False) -> tuple[subprocess.Popen, Server]:
+    """Oxigraph's own server, from the `oxigraph` package the test extras install; written to with
+    SPARQL Update, or through its Graph Store Protocol endpoint (/store)."""
+    port = free_port()
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                                "--union-default-graph"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_for(url + "/query", process, "oxigraph serve")
+    return process, Server("oxigraph", url + "/query", url + "/update", url + "/store" if graph_store else None)
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["update", "graph-store"])
+def remote(request, tmp_path_factory):
+    process, server = oxigraph(tmp_path_factory.mktemp("oxigraph"), graph_store=request.param)
+    try:
+        Builder(progress=False).build_remote(bundled_corpus(), server.store())
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def csv_lines(client, name):
@@ -61,14 +95,14 @@ def csv_lines(client, name):
 
 
 def test_every_saved_query_answers_the_same(remote, built):
-    remote_client = create_app(endpoint=remote + "/query").test_client()
+    remote_client = create_app(endpoint=remote.query).test_client()
     local_client = create_app(built[0]).test_client()
     for saved in queries.all_queries():
         assert csv_lines(remote_client, saved.name) == csv_lines(local_client, saved.name), saved.name
 
 
 def test_pages_endpoint_and_dumps_from_the_remote_store(remote):
-    client = create_app(endpoint=remote + "/query").test_client()
+    client = create_app(endpoint=remote.query).test_client()
     page = client.get("/doc/420100-plan-2021-2025-04a9b9", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'class="fulltext"' in page and "养老机构护理型床位占比" in page
     assert client.get("/indicator/nursing-bed-share", headers={"Accept": "text/html"}).status_code == 200
@@ -79,7 +113,7 @@ def test_pages_endpoint_and_dumps_from_the_remote_store(remote):
 
 
 def test_load_replaces_a_document_on_the_remote_store(remote, corpus_paths, tmp_path):
-    store = RemoteStore.open(remote + "/query", remote + "/update")
+    store = remote.store()
     before = store.generation
     edited = tmp_path / "edited.txt"
     edited.write_text(corpus_paths["十堰市"].read_text("utf-8").rstrip("\n") + "\n(三十四)新增一项举措。具体内容。\n", "utf-8")
@@ -93,7 +127,7 @@ def test_load_replaces_a_document_on_the_remote_store(remote, corpus_paths, tmp_
 
 def test_a_rebuild_replaces_only_the_knowledge_graphs_own_graphs(remote):
     """A shared server keeps its other data: a build drops the graphs under {base}graph/, not the dataset."""
-    store = RemoteStore.open(remote + "/query", remote + "/update")
+    store = remote.store()
     other = "<urn:example:other> { <urn:example:s> <urn:example:p> \"kept\" }"
     store.update(f"INSERT DATA {{ GRAPH {other} }}")
     try:
@@ -112,25 +146,136 @@ def test_a_rebuild_replaces_only_the_knowledge_graphs_own_graphs(remote):
 
 
 def test_a_refused_update_is_reported_in_short(remote):
-    store = RemoteStore.open(remote + "/query", remote + "/update")
-    with pytest.raises(RemoteError, match="refused the update: error at 1:"):
-        store.update("INSERT DATA { <urn:example:s> <urn:example:p> }")
-    result = subprocess.run([sys.executable, "-m", "server.cli", "build", "--quiet", "--endpoint", remote + "/query",
-                             "--update-endpoint", remote + "/query"], capture_output=True, text=True)
-    assert result.returncode == 1 and result.stderr.startswith(f"kg build: {remote}/query refused the update")
-    assert "Traceback" not in result.stderr
-    assert brief("x" * 5000).endswith("(4400 more characters)") and len(brief("x" * 5000)) < 700
+    with pytest.raises(RemoteError, match="refused the update"):
+        remote.store().update("INSERT DATA { <urn:example:s> <urn:example:p> }")
 
 
-def test_the_cli_against_the_remote_store(remote):
-    result = subprocess.run([sys.executable, "-m", "server.cli", "query", "plans", "--endpoint", remote + "/query"],
+class Quirky(http.server.BaseHTTPRequestHandler):
+    """A server with the manners of some real ones: it refuses updates quoting the whole request
+    back, and cuts long results at its own row limit, saying so only in a header."""
+
+    def do_POST(self):
+        body = urllib.parse.unquote_plus(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        if self.path == "/update":
+            self.reply(400, "text/plain", "Error SP031: SPARQL compiler: refused\n\nSPARQL query:\n" + body)
+        elif "urn:example:many" in body:
+            rows = ",".join('{"s":{"type":"uri","value":"urn:example:%d"}}' % i for i in range(2))
+            self.reply(200, RESULTS, '{"head":{"vars":["s"]},"results":{"bindings":[%s]}}' % rows, [("X-SPARQL-MaxRows", "2")])
+        else:
+            self.reply(200, RESULTS, '{"head":{"vars":["p","o"]},"results":{"bindings":[]}}')
+
+    def reply(self, status, media, text, headers=()):
+        data = text.encode()
+        self.send_response(status)
+        for name, value in [("Content-Type", media), ("Content-Length", str(len(data))), *headers]:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def quirky():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quirky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_a_build_the_server_refuses_stops_with_its_message_cut_short(quirky):
+    result = subprocess.run([sys.executable, "-m", "server.cli", "build", "--quiet", "--endpoint", quirky + "/query",
+                             "--update-endpoint", quirky + "/update"], capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"kg build: {quirky}/update refused the update: Error SP031")
+    assert len(result.stderr) < 1000 and "more characters)" in result.stderr
+
+
+def test_results_the_server_cut_short_are_an_error_not_an_answer(quirky):
+    with pytest.raises(RemoteError, match="only its first 2 results"):
+        RemoteStore.open(quirky + "/query").query("SELECT ?s WHERE { ?s a <urn:example:many> }")
+
+
+class Guarded(http.server.BaseHTTPRequestHandler):
+    """A graph store that asks for credentials (Digest, or Basic when the path says so) and, as real
+    servers do, answers an unauthenticated upload with 401 at once, closing the connection before
+    reading the body."""
+    protocol_version = "HTTP/1.1"
+    user, password, realm, nonce = "kg", "s3cret", "graph store", "4a1f"
+    stored: dict = {}
+
+    def do_PUT(self):
+        if not self.authorized():
+            self.send_response(401)
+            challenge = (f'Basic realm="{self.realm}"' if self.path.startswith("/basic") else
+                         f'Digest realm="{self.realm}", nonce="{self.nonce}", qop="auth", algorithm="MD5", opaque="x"')
+            for name, value in [("WWW-Authenticate", challenge), ("Content-Length", "0"), ("Connection", "close")]:
+                self.send_header(name, value)
+            self.end_headers()
+            self.close_connection = True
+            return
+        self.stored[self.path] = self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_HEAD = do_PUT
+
+    def authorized(self) -> bool:
+        scheme, _, value = (self.headers.get("Authorization") or "").partition(" ")
+        if scheme == "Basic":
+            return base64.b64decode(value).decode() == f"{self.user}:{self.password}"
+        if scheme != "Digest":
+            return False
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(value))
+        md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731
+        expected = md5(":".join([md5(f"{self.user}:{self.realm}:{self.password}"), self.nonce, fields["nc"],
+                                 fields["cnonce"], "auth", md5(f"{self.command}:{fields['uri']}")]))
+        return fields.get("response") == expected and fields["uri"] == self.path
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def guarded():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Guarded)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+@pytest.mark.parametrize("scheme", ["digest", "basic"])
+def test_credentials_go_with_a_large_upload(guarded, scheme):
+    client = Client()
+    endpoint = client.endpoint(f"http://kg:s3cret@127.0.0.1:{guarded}/{scheme}/store")
+    assert "s3cret" not in endpoint
+    triples = b"<urn:example:s> <urn:example:p> \"%d\" .\n"
+    body = b"".join(triples % i for i in range(150_000))  # megabytes: more than a socket's buffers hold
+    for graph in ("a", "b"):
+        client.send("PUT", f"{endpoint}?graph={graph}", body, {"Content-Type": "application/n-triples"}, 30)
+        assert Guarded.stored[f"/{scheme}/store?graph={graph}"] == body
+    wrong = Client()
+    with pytest.raises(Refused) as refusal:
+        wrong.send("PUT", wrong.endpoint(f"http://kg:wrong@127.0.0.1:{guarded}/{scheme}/store?graph=c"), b"", {}, 30)
+    assert refusal.value.status == 401
+
+
+def test_the_cli_against_the_remote_store(remote, corpus_paths):
+    result = subprocess.run([sys.executable, "-m", "server.cli", "query", "plans", "--endpoint", remote.query],
                             capture_output=True, check=True)
     assert len(result.stdout.decode().strip().splitlines()) == 6
+    before = remote.store().generation
+    result = subprocess.run([sys.executable, "-m", "server.cli", "load", str(corpus_paths["十堰市"]), *remote.options()],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Loaded into {remote.query}") and remote.store().generation == before + 1
 
 
 def test_validate_the_remote_store(remote):
     """The compiled shapes run on the remote server, over its asserted graphs only (FROM clauses)."""
-    store = RemoteStore.open(remote + "/query", remote + "/update")
+    store = remote.store()
     assert Builder(store.base, progress=False).check(store) == []
     entailed = "https://w3id.org/mzkg/id/graph/entailments/doc/420300-workplan-2025-7f8aa8"
     passage = "<https://w3id.org/mzkg/id/doc/420300-workplan-2025-7f8aa8/passage/0-1>"
@@ -140,7 +285,7 @@ def test_validate_the_remote_store(remote):
     try:
         assert Builder(store.base, progress=False).check(store) == []
         store.update(f"INSERT DATA {{ GRAPH <{asserted}> {{ {fault} }} }}")
-        result = subprocess.run([sys.executable, "-m", "server.cli", "validate", "--endpoint", remote + "/query"],
+        result = subprocess.run([sys.executable, "-m", "server.cli", "validate", "--endpoint", remote.query],
                                 capture_output=True, text=True)
         assert result.returncode == 1 and "passage/0-1" in result.stderr and "exactText" in result.stderr
     finally:
@@ -153,7 +298,7 @@ def test_kg_serve_from_the_remote_store(remote):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--endpoint", remote + "/query", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--endpoint", remote.query, "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
