@@ -33,6 +33,21 @@ CACHEABLE_BYTES = 4 * 1024 * 1024
 TRANSPORT = {"solutions": ox.QueryResultsFormat.TSV, "triples": ox.RdfFormat.N_TRIPLES, "boolean": ox.QueryResultsFormat.JSON}
 
 
+# How long each side of the pipe looks for the other's message before it sleeps: a small query is
+# answered within this, and a process woken from sleep costs more than the query itself.
+SPIN_SECONDS = 0.0005
+
+
+def spin(readable, seconds: float) -> bool:
+    """Whether the pipe became readable within `seconds` of looking, giving the core away between looks."""
+    until = time.perf_counter() + seconds
+    while not readable.poll(0):
+        if time.perf_counter() > until:
+            return False
+        os.sched_yield()
+    return True
+
+
 class QueryTimeout(Exception):
     pass
 
@@ -59,9 +74,12 @@ class Answer:
 
 def _answer(path: str, max_rows: int, conn) -> None:
     store = ox.Store.read_only(path)
+    readable = select.poll()
+    readable.register(conn.fileno(), select.POLLIN)
     conn.send(("ready", None))
     while True:
         try:
+            spin(readable, SPIN_SECONDS)
             sparql, options, formats = conn.recv()
         except (EOFError, OSError):
             return
@@ -172,7 +190,7 @@ class QueryProcess:
 
     def _wait(self, seconds: float) -> bool:
         """Whether the child has written (or closed its end) within `seconds`."""
-        return bool(self.readable.poll(seconds * 1000))
+        return spin(self.readable, min(seconds, SPIN_SECONDS)) or bool(self.readable.poll(seconds * 1000))
 
     def close(self) -> None:
         self.process.kill()
