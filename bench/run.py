@@ -10,7 +10,8 @@ HTTP client, at concurrency 1 and 16. Ad-hoc queries carry a distinct comment on
 so (c)'s answer cache cannot serve them; saved queries are sent as written, as the gallery does.
 The fixed cost of a request, with `ASK {}` (no work at all): Oxigraph's server, Granian alone with the
 settings of `kg serve` answering a fixed body (bench/bare_app.py), `kg serve` with the answer in its cache,
-and `kg serve` with a distinct comment each time, so the query goes to a query process.
+and `kg serve` with a distinct comment each time, so the query goes to a query process; and the hop to a
+query process alone, without HTTP, after pauses of different lengths.
 
 Build: the wall time of `kg build` of the bundled corpus as a user runs it (several runs), and
 seconds per stage for the bundled corpus and for synthetic corpora made from it (the same
@@ -167,7 +168,7 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
                 rows.append(row)
                 print(f"{kind:7} {name:24} c={concurrency:<3} a={row['a']['p50']:7.2f} b={row['b']['p50']:7.2f} "
                       f"c={row['c']['p50']:7.2f} ms   c/b={row['c']['p50'] / row['b']['p50']:5.2f}", flush=True)
-        return rows, fixed_cost(endpoints, repeat)
+        return rows, fixed_cost(endpoints, repeat), hop_cost(store_path, repeat)
     finally:
         for process in (oxigraph, ours, bare):
             process.terminate()
@@ -193,6 +194,35 @@ def fixed_cost(endpoints: dict, repeat: int) -> list[dict]:
         rows.append({"concurrency": concurrency, **measure(calls, [f"ASK {{}} # run {i}" for i in range(n)], concurrency)})
         print("ASK {} c=%d " % concurrency + " ".join(f"{name}={rows[-1][name]['p50']:.2f}" for name in calls), flush=True)
     return rows
+
+
+HOP_PAUSES = (0.0, 0.001, 0.005)
+
+
+def hop_cost(store_path: Path, repeat: int) -> dict[float, float]:
+    """p50 milliseconds of `ASK {}` sent to a query process of a QueryRunner in this process (no
+    HTTP), by the pause before each query: a query process that has gone to sleep has to be woken."""
+    from server.runner import QueryRunner
+
+    runner = QueryRunner(KnowledgeStore.open(store_path, read_only=True).opened, timeout=30)
+    runner.start()
+    formats = {"boolean": "json"}
+    try:
+        for i in range(100):  # warm up
+            runner.answer(f"ASK {{}} # warm-up {i}", formats, use_default_graph_as_union=True)
+        result = {}
+        for pause in HOP_PAUSES:
+            times = []
+            for i in range(10 * repeat):
+                time.sleep(pause)
+                started = time.perf_counter()
+                runner.answer(f"ASK {{}} # pause {pause} run {i}", formats, use_default_graph_as_union=True)
+                times.append(time.perf_counter() - started)
+            result[pause] = statistics.median(times) * 1000
+        print("query process hop (ms) by pause:", result, flush=True)
+        return result
+    finally:
+        runner.close()
 
 
 def _in_process(store: ox.Store, query: str) -> float:
@@ -266,7 +296,7 @@ def kg_build_command(work: Path, runs: int) -> list[float]:
 
 
 # report --------------------------------------------------------------------------------
-def write_report(out: Path, command: str, serving_rows: list[dict], fixed_rows: list[dict],
+def write_report(out: Path, command: str, serving_rows: list[dict], fixed_rows: list[dict], hops: dict[float, float],
                  builds: list[tuple[str, dict]], command_runs: list[float]) -> None:
     lines = ["# Performance", "", f"Produced by `{command}` on this machine ({os.cpu_count()} cores), all systems side by side",
              "in one run. Latencies are medians (p50) and 95th percentiles in milliseconds; throughput in requests per",
@@ -293,6 +323,13 @@ def write_report(out: Path, command: str, serving_rows: list[dict], fixed_rows: 
     for name, label in FIXED_COST.items():
         lines.append(f"| {label} | " + " | ".join(f"{r[name]['p50']:.2f} | {r[name]['p50'] / r['oxigraph']['p50']:.2f}"
                                                   for r in fixed_rows) + " |")
+    lines += ["", "Of that, the hop to a query process and back (the worker sends the query down a pipe and waits for the",
+              "answer), measured without HTTP: `ASK {}` through a query runner in the benchmark's own process, by the pause",
+              "before each query. Both sides look for the other's message for half a millisecond before they sleep, so",
+              "queries in quick succession find the query process awake; after a pause it has to be woken.", "",
+              "| pause before the query | " + " | ".join(f"{pause * 1000:g} ms" for pause in hops) + " |",
+              "|---|" + "---|" * len(hops),
+              "| hop p50 (ms) | " + " | ".join(f"{ms:.3f}" for ms in hops.values()) + " |"]
     lines += ["", "## Build", "",
               f"`kg build` of the bundled corpus from the command line (interpreter start to exit, {len(command_runs)} runs): "
               f"median **{statistics.median(command_runs):.2f} s** (fastest {min(command_runs):.2f} s, slowest {max(command_runs):.2f} s).",
@@ -339,10 +376,10 @@ def main() -> int:
                 print(f"synthetic {size} build:", builds[-1][1], flush=True)
         store = tmp / "serving"
         Builder(progress=False).build(bundled_corpus(), store)
-        rows, fixed_rows = serving(store, args.repeat)
+        rows, fixed_rows, hops = serving(store, args.repeat)
     if args.serving_only:
         return 0
-    write_report(args.out, command, rows, fixed_rows, builds, command_runs)
+    write_report(args.out, command, rows, fixed_rows, hops, builds, command_runs)
     print(f"wrote {args.out}")
     return 0
 
