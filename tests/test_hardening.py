@@ -296,3 +296,22 @@ def test_the_cache_drops_answers_from_before_a_snapshot_change_and_large_ones():
     for key in ("a", "b", "c"):
         cache.put(key, small, cache.generation)
     assert cache.get("a") is None and cache.get("c") is small   # at most `entries`, least recently used out
+
+
+def test_a_query_process_looks_for_a_message_briefly_before_it_sleeps():
+    import os
+    import select
+    import time
+
+    from server.runner import spin
+
+    read, write = os.pipe()
+    readable = select.poll()
+    readable.register(read, select.POLLIN)
+    started = time.perf_counter()
+    assert not spin(readable, 0.002)   # nothing came: it gives up after the time given
+    assert 0.002 <= time.perf_counter() - started < 1
+    os.write(write, b"x")
+    assert spin(readable, 0.002)
+    os.close(read)
+    os.close(write)
