@@ -2,6 +2,7 @@
 into by `kg build --endpoint` (through SPARQL Update or the Graph Store Protocol), served from by
 the app, with the same answers as the embedded store."""
 import base64
+import contextlib
 import hashlib
 import http.server
 import shutil
@@ -150,19 +151,8 @@ def test_a_refused_update_is_reported_in_short(remote):
         remote.store().update("INSERT DATA { <urn:example:s> <urn:example:p> }")
 
 
-class Quirky(http.server.BaseHTTPRequestHandler):
-    """A server with the manners of some real ones: it refuses updates quoting the whole request
-    back, and cuts long results at its own row limit, saying so only in a header."""
-
-    def do_POST(self):
-        body = urllib.parse.unquote_plus(self.rfile.read(int(self.headers["Content-Length"])).decode())
-        if self.path == "/update":
-            self.reply(400, "text/plain", "Error SP031: SPARQL compiler: refused\n\nSPARQL query:\n" + body)
-        elif "urn:example:many" in body:
-            rows = ",".join('{"s":{"type":"uri","value":"urn:example:%d"}}' % i for i in range(2))
-            self.reply(200, RESULTS, '{"head":{"vars":["s"]},"results":{"bindings":[%s]}}' % rows, [("X-SPARQL-MaxRows", "2")])
-        else:
-            self.reply(200, RESULTS, '{"head":{"vars":["p","o"]},"results":{"bindings":[]}}')
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
 
     def reply(self, status, media, text, headers=()):
         data = text.encode()
@@ -176,12 +166,36 @@ class Quirky(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def serving(handler):
+    """A server on loopback answering with `handler`; yields its port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+
+
+class Quirky(Handler):
+    """A server with the manners of some real ones: it refuses updates quoting the whole request
+    back, and cuts long results at its own row limit, saying so only in a header."""
+
+    def do_POST(self):
+        body = urllib.parse.unquote_plus(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        if self.path == "/update":
+            self.reply(400, "text/plain", "Error SP031: SPARQL compiler: refused\n\nSPARQL query:\n" + body)
+        elif "urn:example:many" in body:
+            rows = ",".join('{"s":{"type":"uri","value":"urn:example:%d"}}' % i for i in range(2))
+            self.reply(200, RESULTS, '{"head":{"vars":["s"]},"results":{"bindings":[%s]}}' % rows, [("X-SPARQL-MaxRows", "2")])
+        else:
+            self.reply(200, RESULTS, '{"head":{"vars":["p","o"]},"results":{"bindings":[]}}')
+
+
 @pytest.fixture
 def quirky():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quirky)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(Quirky) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_a_build_the_server_refuses_stops_with_its_message_cut_short(quirky):
@@ -197,28 +211,22 @@ def test_results_the_server_cut_short_are_an_error_not_an_answer(quirky):
         RemoteStore.open(quirky + "/query").query("SELECT ?s WHERE { ?s a <urn:example:many> }")
 
 
-class Guarded(http.server.BaseHTTPRequestHandler):
+class Guarded(Handler):
     """A graph store that asks for credentials (Digest, or Basic when the path says so) and, as real
     servers do, answers an unauthenticated upload with 401 at once, closing the connection before
     reading the body."""
-    protocol_version = "HTTP/1.1"
     user, password, realm, nonce = "kg", "s3cret", "graph store", "4a1f"
     stored: dict = {}
 
     def do_PUT(self):
         if not self.authorized():
-            self.send_response(401)
             challenge = (f'Basic realm="{self.realm}"' if self.path.startswith("/basic") else
                          f'Digest realm="{self.realm}", nonce="{self.nonce}", qop="auth", algorithm="MD5", opaque="x"')
-            for name, value in [("WWW-Authenticate", challenge), ("Content-Length", "0"), ("Connection", "close")]:
-                self.send_header(name, value)
-            self.end_headers()
+            self.reply(401, "text/plain", "", [("WWW-Authenticate", challenge), ("Connection", "close")])
             self.close_connection = True
             return
         self.stored[self.path] = self.rfile.read(int(self.headers["Content-Length"]))
-        self.send_response(204)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        self.reply(204, "text/plain", "")
 
     do_HEAD = do_PUT
 
@@ -234,16 +242,11 @@ class Guarded(http.server.BaseHTTPRequestHandler):
                                  fields["cnonce"], "auth", md5(f"{self.command}:{fields['uri']}")]))
         return fields.get("response") == expected and fields["uri"] == self.path
 
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
 def guarded():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Guarded)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1]
-    server.shutdown()
+    with serving(Guarded) as port:
+        yield port
 
 
 @pytest.mark.parametrize("scheme", ["digest", "basic"])
