@@ -5,9 +5,8 @@
 Query serving: the same snapshot and the same queries (every saved query with default
 parameters, and ad-hoc queries: a label search, a two-hop join, an aggregate over all targets,
 a DESCRIBE) through (a) pyoxigraph in process, (b) Oxigraph's own `oxigraph serve-read-only`
-(PyPI package `oxigraph`) on the same store files, (c) `kg serve`, and (d) Oxigraph's server
-stopping queries at kg serve's deadline (`--timeout-s`), as kg serve does. (b), (c) and (d) get
-the same HTTP client, at concurrency 1 and 16. Ad-hoc queries carry a distinct comment on every request,
+(PyPI package `oxigraph`) on the same store files, (c) `kg serve`. (b) and (c) get the same
+HTTP client, at concurrency 1 and 16. Ad-hoc queries carry a distinct comment on every request,
 so (c)'s answer cache cannot serve them; saved queries are sent as written, as the gallery does.
 The fixed cost of a request, with `ASK {}` (no work at all): Oxigraph's server, Granian alone with the
 settings of `kg serve` answering a fixed body (bench/bare_app.py), `kg serve` with the answer in its cache,
@@ -46,12 +45,10 @@ sys.path.insert(0, str(ROOT))
 import queries  # noqa: E402
 from kg.build import Builder, bundled_corpus, corpus_files  # noqa: E402
 from kg.store import KnowledgeStore  # noqa: E402
-from server.app import settings  # noqa: E402
 from server.serve import THREADS  # noqa: E402
 from loaders.gazetteer import Gazetteer  # noqa: E402
 
 BASE = "https://w3id.org/mzkg/id/"
-DEADLINE_SECONDS = round(settings()["QUERY_TIMEOUT"])  # kg serve's deadline (KG_QUERY_TIMEOUT)
 DEFAULTS = {"compare-indicator": {"indicator": BASE + "indicator/nursing-bed-share"},
             "measures-by-group": {"group": BASE + "group/children"},
             "binding-targets": {"city": BASE + "unit/420100000000"},
@@ -137,27 +134,20 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
     snapshot = store.opened
     cases = [("saved", name, text) for name, text in saved_queries().items()] + \
             [("ad-hoc", name, text) for name, text in AD_HOC.items()]
-    oxi_port, deadline_port, kg_port, bare_port = free_port(), free_port(), free_port(), free_port()
+    oxi_port, kg_port, bare_port = free_port(), free_port(), free_port()
     workers = str(os.cpu_count() or 2)
-
-    def oxigraph_server(port: int, *options: str) -> subprocess.Popen:
-        return subprocess.Popen([shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph"),
-                                 "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{port}",
-                                 "--union-default-graph", *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-    oxigraph = oxigraph_server(oxi_port)
-    # the same server stopping queries at kg serve's default deadline, as kg serve does
-    deadline = oxigraph_server(deadline_port, "--timeout-s", str(DEADLINE_SECONDS))
+    oxigraph = subprocess.Popen([shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph"),
+                                 "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{oxi_port}",
+                                 "--union-default-graph"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     ours = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--store", str(store_path), "--port", str(kg_port),
                              "--workers", workers], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)
     bare = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(bare_port),
                              "--workers", workers, "--blocking-threads", str(THREADS), "--no-ws", "bench.bare_app:app"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)
-    endpoints = {"oxigraph": f"http://127.0.0.1:{oxi_port}/query", "deadline": f"http://127.0.0.1:{deadline_port}/query",
-                 "kg serve": f"http://127.0.0.1:{kg_port}/sparql",
+    endpoints = {"oxigraph": f"http://127.0.0.1:{oxi_port}/query", "kg serve": f"http://127.0.0.1:{kg_port}/sparql",
                  "bare": f"http://127.0.0.1:{bare_port}/"}
     try:
-        for name, process in (("oxigraph", oxigraph), ("deadline", deadline), ("kg serve", ours), ("bare", bare)):
+        for name, process in (("oxigraph", oxigraph), ("kg serve", ours), ("bare", bare)):
             wait(endpoints[name], process)
         for url in endpoints.values():  # start every worker's query processes
             measure({"": lambda q: http_get(url, q, "application/sparql-results+json")},
@@ -169,7 +159,6 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
                 return [text + (f"\n# run {i}" if kind != "saved" else "") for i in range(n)]
             calls = {"a": lambda q: _in_process(store.store, q),
                      "b": lambda q: http_get(endpoints["oxigraph"], q, accept),
-                     "d": lambda q: http_get(endpoints["deadline"], q, accept),
                      "c": lambda q: http_get(endpoints["kg serve"], q, accept)}
             for call in calls.values():
                 call(text)  # warm up
@@ -178,11 +167,10 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
                 row = {"kind": kind, "query": name, "concurrency": concurrency, **measure(calls, variants(n), concurrency)}
                 rows.append(row)
                 print(f"{kind:7} {name:24} c={concurrency:<3} a={row['a']['p50']:7.2f} b={row['b']['p50']:7.2f} "
-                      f"c={row['c']['p50']:7.2f} d={row['d']['p50']:7.2f} ms   c/b={row['c']['p50'] / row['b']['p50']:5.2f} "
-                      f"c/d={row['c']['p50'] / row['d']['p50']:5.2f}", flush=True)
+                      f"c={row['c']['p50']:7.2f} ms   c/b={row['c']['p50'] / row['b']['p50']:5.2f}", flush=True)
         return rows, fixed_cost(endpoints, repeat), hop_cost(store_path, repeat)
     finally:
-        for process in (oxigraph, deadline, ours, bare):
+        for process in (oxigraph, ours, bare):
             process.terminate()
             process.wait(timeout=30)
 
@@ -313,24 +301,21 @@ def write_report(out: Path, command: str, serving_rows: list[dict], fixed_rows: 
     lines = ["# Performance", "", f"Produced by `{command}` on this machine ({os.cpu_count()} cores), all systems side by side",
              "in one run. Latencies are medians (p50) and 95th percentiles in milliseconds; throughput in requests per",
              "second. (a) pyoxigraph in process, (b) `oxigraph serve-read-only` on the same snapshot, (c) `kg serve`",
-             f"({os.cpu_count()} Granian workers, 2 query processes each), and (d) Oxigraph's server again, stopping queries at",
-             f"{DEADLINE_SECONDS} s (`--timeout-s {DEADLINE_SECONDS}`) as `kg serve` does. The systems take turns request by request",
+             f"({os.cpu_count()} Granian workers, 2 query processes each). The systems take turns request by request",
              "(in rounds of 64 at concurrency 16), so changes in the machine's load fall on all alike. Ratios compare p50s.",
              "", "## Query serving", "",
-             "| kind | query | conc. | (a) p50 | (b) p50 | (b) p95 | (b) req/s | (c) p50 | (c) p95 | (c) req/s | (c)/(b) | (c)/(a) "
-             "| (d) p50 | (c)/(d) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| kind | query | conc. | (a) p50 | (b) p50 | (b) p95 | (b) req/s | (c) p50 | (c) p95 | (c) req/s | (c)/(b) | (c)/(a) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in serving_rows:
-        a, b, c, d = r["a"], r["b"], r["c"], r["d"]
+        a, b, c = r["a"], r["b"], r["c"]
         lines.append(f"| {r['kind']} | {r['query']} | {r['concurrency']} | {a['p50']:.2f} | {b['p50']:.2f} | {b['p95']:.2f} | "
                      f"{b['throughput']:.0f} | {c['p50']:.2f} | {c['p95']:.2f} | {c['throughput']:.0f} | "
-                     f"{c['p50'] / b['p50']:.2f} | {c['p50'] / a['p50']:.2f} | {d['p50']:.2f} | {c['p50'] / d['p50']:.2f} |")
-    for peer in ("b", "d"):
-        for kind in ("saved", "ad-hoc"):
-            for conc in (1, 16):
-                ratios = [r["c"]["p50"] / r[peer]["p50"] for r in serving_rows if r["kind"] == kind and r["concurrency"] == conc]
-                if ratios:
-                    lines.append(f"\nMedian (c)/({peer}) for {kind} queries at concurrency {conc}: **{statistics.median(ratios):.2f}**")
+                     f"{c['p50'] / b['p50']:.2f} | {c['p50'] / a['p50']:.2f} |")
+    for kind in ("saved", "ad-hoc"):
+        for conc in (1, 16):
+            ratios = [r["c"]["p50"] / r["b"]["p50"] for r in serving_rows if r["kind"] == kind and r["concurrency"] == conc]
+            if ratios:
+                lines.append(f"\nMedian (c)/(b) for {kind} queries at concurrency {conc}: **{statistics.median(ratios):.2f}**")
     lines += ["", "## The fixed cost of a request", "",
               "`ASK {}`, which asks nothing of the store: p50 in milliseconds, and the ratio to Oxigraph's server.", "",
               "| through | " + " | ".join(f"c={r['concurrency']} p50 | ratio" for r in fixed_rows) + " |",
