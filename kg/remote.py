@@ -29,7 +29,7 @@ TRIPLES = "application/n-triples"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 # The prologue (comments, BASE, PREFIX) and the keyword of a query that answers with triples: such a
 # query asks for an RDF format first (some servers answer a CONSTRUCT with result bindings otherwise).
-GRAPH_QUERY = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)*(?:CONSTRUCT|DESCRIBE)\b", re.I)
+GRAPH_QUERY = re.compile(r"(?:\s+|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)*(?:CONSTRUCT|DESCRIBE)\b", re.I)
 
 
 def ours(variable: str, base: str) -> str:

@@ -320,3 +320,15 @@ def test_kg_serve_from_the_remote_store(remote):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("query, triples", [
+    ("CONSTRUCT WHERE { ?s ?p ?o }", True),
+    ("BASE <http://example.org/>\n# a comment\nPREFIX mz: <https://w3id.org/mzkg/ontology#>\nprefix : <urn:x:>\ndescribe <a>", True),
+    ("PREFIX c: <urn:construct:>\nSELECT ?construct WHERE { ?construct a c:DESCRIBE }", False),
+    ("# CONSTRUCT\nASK {}", False),
+])
+def test_queries_that_answer_with_triples_ask_for_triples_first(query, triples):
+    from kg.remote import GRAPH_QUERY
+
+    assert bool(GRAPH_QUERY.match(query)) == triples
