@@ -138,7 +138,7 @@ def _validate(args) -> int:
     warnings = builder.check_with_pyshacl(store) if args.pyshacl else builder.check(store)
     for finding in warnings:
         print(finding)
-    print(f"{args.store}: conforms to the shapes ({len(warnings)} warning(s))")
+    print(f"{store.path}: conforms to the shapes ({len(warnings)} warning(s))")
     return 0
 
 

@@ -1,7 +1,7 @@
 """A remote SPARQL 1.1 server as the store: queries over the SPARQL Protocol; writes as SPARQL
 Update, or through the SPARQL 1.1 Graph Store Protocol when one is given. The server must expose
-the union of its named graphs as the default graph (Oxigraph: `--union-default-graph`), as the
-embedded store does for every query.
+the union of its named graphs as the default graph (Oxigraph: `--union-default-graph`; Virtuoso
+does by default), as the embedded store does for every query.
 
 The manifest (base IRI, generation) lives in the dataset itself, in the graph <urn:mzkg:manifest>.
 The knowledge graph's own graphs are those named under `{base}graph/`; a build replaces them, and
@@ -17,6 +17,7 @@ import urllib.parse
 import pyoxigraph as ox
 from rdflib import Graph
 
+from . import query_text
 from .client import Client, Refused, RemoteError
 from .results import GraphResult
 from .store import Graphs, graph_blocks, replace_update
@@ -27,9 +28,14 @@ GENERATION = "urn:mzkg:generation"
 RESULTS = "application/sparql-results+json"
 TRIPLES = "application/n-triples"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-# The prologue (comments, BASE, PREFIX) and the keyword of a query that answers with triples: such a
-# query asks for an RDF format first (some servers answer a CONSTRUCT with result bindings otherwise).
-GRAPH_QUERY = re.compile(r"(?:\s+|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)*(?:CONSTRUCT|DESCRIBE)\b", re.I)
+# The prologue (comments, BASE, PREFIX) and the keyword of a query of one form. A query that answers
+# with triples asks for an RDF format first (some servers answer a CONSTRUCT with result bindings
+# otherwise); Virtuoso answers an ASK with one solution binding __ASK_RETVAL to 1 or 0.
+PROLOGUE = r"(?:\s+|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)*"
+GRAPH_QUERY = re.compile(PROLOGUE + r"(?:CONSTRUCT|DESCRIBE)\b", re.I)
+ASK_QUERY = re.compile(PROLOGUE + r"ASK\b", re.I)
+# Virtuoso names blank nodes in JSON results "nodeID://b1", which is no blank node label.
+VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 
 
 def ours(variable: str, base: str) -> str:
@@ -38,13 +44,26 @@ def ours(variable: str, base: str) -> str:
 
 
 def with_values(sparql: str, substitutions: dict) -> str:
-    """Bindings as a trailing VALUES clause: the same solutions as pyoxigraph's substitutions,
-    which also require the bound variables to be projected."""
+    """Bindings as a VALUES clause at the start of the query's pattern (or after the query, when it
+    has none): the same solutions as pyoxigraph's substitutions, which require the bound variables
+    to be projected. Some servers (Virtuoso) ignore a VALUES clause after ORDER BY."""
     if not substitutions:
         return sparql
     names = " ".join(f"?{variable.value}" for variable in substitutions)
     terms = " ".join(str(term) for term in substitutions.values())
-    return f"{sparql}\nVALUES ({names}) {{ ({terms}) }}"
+    clause = f"VALUES ({names}) {{ ({terms}) }}"
+    start = query_text.pattern_start(sparql)
+    return f"{sparql}\n{clause}" if start is None else f"{sparql[:start]} {clause}\n{sparql[start:]}"
+
+
+def _as_boolean(solutions: ox.QuerySolutions, url: str) -> ox.QueryBoolean:
+    """An ASK answered with solutions of one variable, as the boolean it means: no solution, or one
+    binding it to 0 or false, is false; one binding it to 1 or true is true."""
+    rows = [row[0].value if row[0] is not None else None for row in solutions]
+    if len(solutions.variables) != 1 or len(rows) > 1 or rows not in ([], ["0"], ["false"], ["1"], ["true"]):
+        raise RemoteError(f"{url} answered an ASK query with solutions, not a boolean")
+    answer = "true" if rows in (["1"], ["true"]) else "false"
+    return ox.parse_query_results(f'{{"head":{{}},"boolean":{answer}}}', ox.QueryResultsFormat.JSON)
 
 
 class RemoteStore:
@@ -121,7 +140,12 @@ class RemoteStore:
         media = headers.get("Content-Type", "")
         if media.startswith(TRIPLES) or media.startswith("text/turtle"):
             return GraphResult(ox.parse(body, ox.RdfFormat.N_TRIPLES if media.startswith(TRIPLES) else ox.RdfFormat.TURTLE))
-        return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        if b"nodeID://" in body:
+            body = VIRTUOSO_BNODE.sub(rb"\1", body)
+        result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        if ASK_QUERY.match(text) and isinstance(result, ox.QuerySolutions):
+            return _as_boolean(result, self.query_url)
+        return result
 
     def graph_names(self) -> list[str]:
         return self._graphs_under(self.base)

@@ -177,8 +177,24 @@ def _value_test(shapes: Graph, shape, v: str, instance_of: _InstanceOf) -> str:
             tests.append(f"COALESCE({v} {op} {_term(limit)}, false)")
     alternatives = shapes.value(shape, SH["or"])
     if alternatives is not None:
-        tests.append("(" + " || ".join(_alternative(shapes, a, v, instance_of) for a in Collection(shapes, alternatives)) + ")")
+        members = list(Collection(shapes, alternatives))
+        classes = _classes_only(shapes, members)
+        if classes:  # "an instance of one of these": one lookup, not a disjunction of EXISTS (which Virtuoso refuses)
+            tests.append(f"EXISTS {{ {instance_of(v, classes)} }}")
+        else:
+            tests.append("(" + " || ".join(_alternative(shapes, a, v, instance_of) for a in members) + ")")
     return " && ".join(tests)
+
+
+def _classes_only(shapes: Graph, members: list) -> list | None:
+    """The classes of sh:or members that each say only sh:class, one class each; else None."""
+    classes = []
+    for member in members:
+        given = list(shapes.objects(member, SH["class"]))
+        if len(given) != 1 or set(shapes.predicates(member, None)) - _DESCRIPTIVE != {SH["class"]}:
+            return None
+        classes += given
+    return classes
 
 
 def _alternative(shapes: Graph, shape, v: str, instance_of: _InstanceOf) -> str:

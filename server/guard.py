@@ -8,20 +8,7 @@ that the word SERVICE inside a string, an IRI or a variable name is not mistaken
 """
 from __future__ import annotations
 
-import re
-
-_TOKENS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*"
-    r"|[?$][^\s{}().,;]+"
-    r"|[A-Za-z_][\w\-]*(?::[\w\-.]*)?"
-    r"|\S",
-    re.S,
-)
+from kg import query_text
 
 
 class Refused(Exception):
@@ -31,7 +18,7 @@ class Refused(Exception):
 
 
 def _keywords(query: str) -> list[str]:
-    return [t for t in _TOKENS.findall(query) if not t.startswith("#")]
+    return [match.group() for match in query_text.tokens(query)]
 
 
 def declares_dataset(tokens: list[str]) -> bool:
