@@ -137,13 +137,16 @@ class RemoteStore:
         if "X-SPARQL-MaxRows" in headers:
             raise RemoteError(f"{self.query_url}: the server returned only its first {headers['X-SPARQL-MaxRows']} results "
                               "(Virtuoso: raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)")
-        media = headers.get("Content-Type", "")
+        return self._result(body, headers.get("Content-Type", ""), is_ask=bool(ASK_QUERY.match(text)))
+
+    def _result(self, body: bytes, media: str, is_ask: bool):
+        """The server's answer as pyoxigraph objects, with some servers' habits undone."""
         if media.startswith(TRIPLES) or media.startswith("text/turtle"):
             return GraphResult(ox.parse(body, ox.RdfFormat.N_TRIPLES if media.startswith(TRIPLES) else ox.RdfFormat.TURTLE))
         if b"nodeID://" in body:
             body = VIRTUOSO_BNODE.sub(rb"\1", body)
         result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        if ASK_QUERY.match(text) and isinstance(result, ox.QuerySolutions):
+        if is_ask and isinstance(result, ox.QuerySolutions):
             return _as_boolean(result, self.query_url)
         return result
 
