@@ -25,6 +25,11 @@ def tokens(query: str) -> Iterator[re.Match]:
     return (m for m in TOKENS.finditer(query) if not m.group().startswith("#"))
 
 
+def form(query: str) -> str | None:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the query's form, its first keyword after the prologue."""
+    return next((upper for upper in (m.group().upper() for m in tokens(query)) if upper in FORMS), None)
+
+
 def pattern_start(query: str) -> int | None:
     """Where the query's outermost group graph pattern opens (just after its "{"), or None when it
     has none (a DESCRIBE of IRIs). A CONSTRUCT's template is not it, unless the template is the

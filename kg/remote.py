@@ -28,12 +28,7 @@ GENERATION = "urn:mzkg:generation"
 RESULTS = "application/sparql-results+json"
 TRIPLES = "application/n-triples"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-# The prologue (comments, BASE, PREFIX) and the keyword of a query of one form. A query that answers
-# with triples asks for an RDF format first (some servers answer a CONSTRUCT with result bindings
-# otherwise); Virtuoso answers an ASK with one solution binding __ASK_RETVAL to 1 or 0.
-PROLOGUE = r"(?:\s+|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)*"
-GRAPH_QUERY = re.compile(PROLOGUE + r"(?:CONSTRUCT|DESCRIBE)\b", re.I)
-ASK_QUERY = re.compile(PROLOGUE + r"ASK\b", re.I)
+GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
 # Virtuoso names blank nodes in JSON results "nodeID://b1", which is no blank node label.
 VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 
@@ -126,7 +121,9 @@ class RemoteStore:
             fields.append(("named-graph-uri", graph.value))
         if default_graph and not any(getattr(g, "value", None) for g in default_graph):
             fields = [f for f in fields if f[0] != "default-graph-uri"]
-        accept = f"{TRIPLES}, text/turtle;q=0.9, {RESULTS};q=0.8" if GRAPH_QUERY.match(text) else f"{RESULTS}, {TRIPLES};q=0.9"
+        kind = query_text.form(text)
+        # a query answering with triples asks for them first: some servers answer a CONSTRUCT with bindings otherwise
+        accept = f"{TRIPLES}, text/turtle;q=0.9, {RESULTS};q=0.8" if kind in GRAPH_FORMS else f"{RESULTS}, {TRIPLES};q=0.9"
         try:
             body, headers = self._send("POST", self.query_url, urllib.parse.urlencode(fields).encode(),
                                        {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
@@ -137,7 +134,7 @@ class RemoteStore:
         if "X-SPARQL-MaxRows" in headers:
             raise RemoteError(f"{self.query_url}: the server returned only its first {headers['X-SPARQL-MaxRows']} results "
                               "(Virtuoso: raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)")
-        return self._result(body, headers.get("Content-Type", ""), is_ask=bool(ASK_QUERY.match(text)))
+        return self._result(body, headers.get("Content-Type", ""), is_ask=kind == "ASK")
 
     def _result(self, body: bytes, media: str, is_ask: bool):
         """The server's answer as pyoxigraph objects, with some servers' habits undone."""
@@ -146,7 +143,7 @@ class RemoteStore:
         if b"nodeID://" in body:
             body = VIRTUOSO_BNODE.sub(rb"\1", body)
         result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        if is_ask and isinstance(result, ox.QuerySolutions):
+        if is_ask and isinstance(result, ox.QuerySolutions):  # Virtuoso: one solution binding __ASK_RETVAL
             return _as_boolean(result, self.query_url)
         return result
 

@@ -384,9 +384,10 @@ def test_kg_serve_from_the_remote_store(remote):
     ("# CONSTRUCT\nASK {}", False),
 ])
 def test_queries_that_answer_with_triples_ask_for_triples_first(query, triples):
-    from kg.remote import GRAPH_QUERY
+    from kg.query_text import form
+    from kg.remote import GRAPH_FORMS
 
-    assert bool(GRAPH_QUERY.match(query)) == triples
+    assert (form(query) in GRAPH_FORMS) == triples
 
 
 @pytest.mark.parametrize("query, before", [
