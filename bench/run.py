@@ -42,11 +42,11 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import queries  # noqa: E402
-from kg.build import Builder, bundled_corpus, corpus_files  # noqa: E402
-from kg.store import KnowledgeStore  # noqa: E402
-from server.serve import THREADS  # noqa: E402
-from loaders.gazetteer import Gazetteer  # noqa: E402
+from mzkg import queries  # noqa: E402
+from mzkg.kg.build import Builder, bundled_corpus, corpus_files  # noqa: E402
+from mzkg.kg.store import KnowledgeStore  # noqa: E402
+from mzkg import settings  # noqa: E402
+from mzkg.loaders.gazetteer import Gazetteer  # noqa: E402
 
 BASE = "https://w3id.org/mzkg/id/"
 DEFAULTS = {"compare-indicator": {"indicator": BASE + "indicator/nursing-bed-share"},
@@ -139,10 +139,10 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
     oxigraph = subprocess.Popen([shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph"),
                                  "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{oxi_port}",
                                  "--union-default-graph"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    ours = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--store", str(store_path), "--port", str(kg_port),
+    ours = subprocess.Popen([sys.executable, "-m", "mzkg.kg.cli", "serve", "--store", str(store_path), "--port", str(kg_port),
                              "--workers", workers], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)
     bare = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(bare_port),
-                             "--workers", workers, "--blocking-threads", str(THREADS), "--no-ws", "bench.bare_app:app"],
+                             "--workers", workers, "--blocking-threads", str(settings.value("threads")), "--no-ws", "bench.bare_app:app"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)
     endpoints = {"oxigraph": f"http://127.0.0.1:{oxi_port}/query", "kg serve": f"http://127.0.0.1:{kg_port}/sparql",
                  "bare": f"http://127.0.0.1:{bare_port}/"}
@@ -200,23 +200,24 @@ HOP_PAUSES = (0.0, 0.001, 0.005)
 
 
 def hop_cost(store_path: Path, repeat: int) -> dict[float, float]:
-    """p50 milliseconds of `ASK {}` sent to a query process of a QueryRunner in this process (no
+    """p50 milliseconds of `ASK {}` sent to a query process of a ProcessPool in this process (no
     HTTP), by the pause before each query: a query process that has gone to sleep has to be woken."""
-    from server.runner import QueryRunner
+    from mzkg.server.processes import ProcessPool
 
-    runner = QueryRunner(KnowledgeStore.open(store_path, read_only=True).opened, timeout=30)
+    runner = ProcessPool(KnowledgeStore.open(store_path, read_only=True).snapshot, timeout=30, max_rows=100_000,
+                         processes=2, start_seconds=60)
     runner.start()
     formats = {"boolean": "json"}
     try:
         for i in range(100):  # warm up
-            runner.answer(f"ASK {{}} # warm-up {i}", formats, use_default_graph_as_union=True)
+            runner.answer(f"ASK {{}} # warm-up {i}", formats, {"use_default_graph_as_union": True})
         result = {}
         for pause in HOP_PAUSES:
             times = []
             for i in range(10 * repeat):
                 time.sleep(pause)
                 started = time.perf_counter()
-                runner.answer(f"ASK {{}} # pause {pause} run {i}", formats, use_default_graph_as_union=True)
+                runner.answer(f"ASK {{}} # pause {pause} run {i}", formats, {"use_default_graph_as_union": True})
                 times.append(time.perf_counter() - started)
             result[pause] = statistics.median(times) * 1000
         print("query process hop (ms) by pause:", result, flush=True)
@@ -288,7 +289,7 @@ def kg_build_command(work: Path, runs: int) -> list[float]:
     for i in range(runs):
         store = work / f"cli-{i}"
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "server.cli", "build", "--store", str(store), "--quiet"],
+        subprocess.run([sys.executable, "-m", "mzkg.kg.cli", "build", "--store", str(store), "--quiet"],
                        check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - started)
         shutil.rmtree(store, ignore_errors=True)

@@ -22,12 +22,14 @@ from pathlib import Path
 from rdflib import Graph
 from tqdm import tqdm
 
-from loaders import DocumentError, load_file, warm_up
-from loaders.iris import Minter
-from loaders.metadata import Metadata
+from mzkg import settings
+from mzkg.loaders import DocumentError, load_file, warm_up
+from mzkg.loaders.iris import Minter
+from mzkg.loaders.metadata import Metadata
 
 from . import reasoning, shapes, vocabulary
-from .store import GraphBuffer, Graphs, fresh_store, to_ntriples
+from .interface import Graphs
+from .store import GraphBuffer, fresh_store, rdflib_graph, to_ntriples
 from .validation import DocumentChecker, Finding, ValidationFailed, raise_on_violations, validate, validate_with_pyshacl
 
 
@@ -65,7 +67,7 @@ class BuildReport:
 
 def bundled_corpus() -> Path:
     """The documents shipped with the package (the repository's corpus/ folder)."""
-    spec = importlib.util.find_spec("corpus")
+    spec = importlib.util.find_spec("mzkg.corpus")
     if spec is None or not spec.submodule_search_locations:
         raise BuildError("the bundled corpus is missing from this installation")
     return Path(list(spec.submodule_search_locations)[0])
@@ -79,10 +81,6 @@ def corpus_files(corpus: str | Path) -> list[Path]:
     if not files:
         raise BuildError(f"{corpus}: no .txt documents in this directory")
     return files
-
-
-def entailment_graph(document_graph: str) -> str:
-    return document_graph.replace("/graph/doc/", "/graph/entailments/doc/", 1)
 
 
 class Builder:
@@ -129,12 +127,12 @@ class Builder:
                     report.failures.append(outcome)
                     continue
                 distinct.add(outcome)
-                write(document_graphs([outcome]))
+                write(document_graphs([outcome], self.minter))
                 report.documents.append(outcome.summary_only())
             reference, schema = reference.result(), schema.result()
         if report.failures and not keep_going:
             raise BuildError("not building; these documents failed:\n" + "\n".join(f"  {e}" for e in report.failures))
-        write({**reference.graphs, self.minter.graph("entailments/ontology"): schema})
+        write({**reference.graphs, self.minter.entailments(self.minter.graph("ontology")): schema})
         report.seconds["parse, reason, validate (wall)"] = time.perf_counter() - clock
         for stage in ("read", "parse", "triples", "reasoning", "validation"):
             report.seconds[stage] = sum(doc.seconds.get(stage, 0.0) for doc in report.documents)
@@ -156,7 +154,7 @@ class Builder:
                 raise outcome  # any failure stops before writing
             distinct.add(outcome)
             report.documents.append(outcome)
-        store.replace_graphs(document_graphs(report.documents))
+        store.replace_graphs(document_graphs(report.documents, self.minter))
         store.publish()
         report.warnings = [f for doc in report.documents for f in doc.warnings]
         report.entailed = sum(doc.entailed_count for doc in report.documents)
@@ -164,18 +162,19 @@ class Builder:
 
     def check(self, store) -> list[Finding]:
         """Validate what a store holds against the shapes."""
-        return validate(store, self.asserted(store.graph_names()), compiled_shapes())
+        return validate(store, self.asserted(store), compiled_shapes())
 
     def check_with_pyshacl(self, store) -> list[Finding]:
         data = Graph()
-        for iri in self.asserted(store.graph_names()):
-            data += store.graph(iri)
+        for iri in self.asserted(store):
+            data += rdflib_graph(store.quads(iri))
         return validate_with_pyshacl(data, vocabulary.shapes_graph(), compiled_ontology().ontology)
 
     @staticmethod
-    def asserted(graphs) -> list[str]:
-        """The names of the graphs that hold asserted triples (the shapes speak of those)."""
-        return [iri for iri in graphs if "/graph/entailments/" not in iri]
+    def asserted(store) -> list[str]:
+        """The names of the store's graphs that hold asserted triples (the shapes speak of those)."""
+        minter = Minter(store.base)
+        return [iri for iri in store.graph_names() if not minter.is_entailed(iri)]
 
     def _bar(self, items, stage: str, total: int | None = None):
         return tqdm(items, desc=stage, unit="doc", total=total, disable=not self.progress, leave=False)
@@ -205,7 +204,7 @@ def reference_graphs(base: str) -> ReferenceGraphs:
     asserted = reference_data(base)
     entailed = compiled_ontology().entailments(asserted[minter.graph("gazetteer")] + asserted[minter.graph("vocabulary")])
     found = DocumentChecker({}, compiled_shapes()).check(asserted)
-    graphs = {**asserted, minter.graph("entailments/vocabulary"): reasoning.lines_of(entailed)}
+    graphs = {**asserted, minter.entailments(minter.graph("vocabulary")): reasoning.lines_of(entailed)}
     return ReferenceGraphs(graphs, len(entailed), found, time.perf_counter() - started)
 
 
@@ -213,11 +212,11 @@ def schema_entailments() -> str:
     return reasoning.lines_of(compiled_ontology().schema_entailments())
 
 
-def document_graphs(documents: list[PreparedDocument]) -> Graphs:
+def document_graphs(documents: list[PreparedDocument], minter: Minter) -> Graphs:
     graphs = {}
     for doc in documents:
         graphs[doc.graph_iri] = doc.ntriples
-        graphs[entailment_graph(doc.graph_iri)] = doc.entailed
+        graphs[minter.entailments(doc.graph_iri)] = doc.entailed
     return graphs
 
 
@@ -278,7 +277,7 @@ def _prepare(job: tuple[Path, str]) -> PreparedDocument | DocumentError:
 def _executor(jobs: int):
     """Worker processes, one per core; or, with one core, a stand-in that runs each job at once.
     Leaving early (a failure) cancels the jobs not yet started."""
-    size = min(jobs, os.cpu_count() or 1)
+    size = min(jobs, processes())
     if size == 1:
         yield _InProcess()
         return
@@ -297,7 +296,12 @@ def _executor(jobs: int):
 
 
 def _chunksize(jobs: int) -> int:
-    return max(1, jobs // (8 * (os.cpu_count() or 1)))
+    return max(1, jobs // (8 * processes()))
+
+
+def processes() -> int:
+    """Worker processes of a build: the build_processes setting, or one per core."""
+    return settings.value("build_processes") or os.cpu_count() or 1
 
 
 class _InProcess:

@@ -1,28 +1,32 @@
-"""The `kg` command: build, load, query, export and validate the knowledge graph."""
+"""The `kg` command: build, load, query, export and validate the knowledge graph, and serve it
+(the web layer is imported only by `kg serve`). Every setting of mzkg.settings that a subcommand
+takes is one of its options."""
 from __future__ import annotations
 
 import argparse
-import os
+import importlib
 import sys
 from pathlib import Path
 
-import queries
-from loaders import DocumentError
+from mzkg import queries, settings
+from mzkg.loaders import DocumentError
 
+from . import formats
 from .build import BuildError, Builder, BuildReport, bundled_corpus
-from .export import EXPORT_FORMATS, export
+from .export import export
 from .query import QUERY_FORMATS, QueryError, run_query
 from .reasoning import UnsupportedAxiom
 from .remote import RemoteStore
 from .shapes import UnsupportedShape
-from .store import KnowledgeStore, StoreError, default_store_path
+from .store import KnowledgeStore, StoreError
 from .validation import ValidationFailed
 
 
-def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
-    parser = parser or build_parser()
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _settle(args)
         return args.run(args) or 0
     except (BuildError, DocumentError, StoreError, QueryError, ValidationFailed, UnsupportedAxiom, UnsupportedShape,
             ValueError) as error:
@@ -35,12 +39,17 @@ def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None =
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kg", description="Knowledge graph of Chinese civil-affairs (民政) policy documents.")
     sub = parser.add_subparsers(dest="command", required=True)
-    parser.set_defaults(add_command=lambda name, help, run: add_command(sub, name, help, run))
-    command = parser.get_default("add_command")
+
+    def command(name: str, help: str, run) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        for setting in settings.for_command(name):
+            p.add_argument(setting.option, dest=setting.name, default=None, metavar=setting.name.upper(),
+                           help=f"{setting.help} (${setting.env}; default: {_shown(setting)})")
+        p.set_defaults(run=run)
+        return p
 
     p = command("build", "(Re)build the store from every .txt document in a corpus directory.", _build)
     p.add_argument("--corpus", type=Path, default=None, help="corpus directory (default: the bundled corpus)")
-    p.add_argument("--base", default=None, help="base IRI for minted IRIs (default: $KG_BASE or https://w3id.org/mzkg/id/)")
     p.add_argument("--keep-going", action="store_true", help="build the documents that load even if some fail")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -55,36 +64,54 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("queries", "List the saved queries with their parameters.", _list_queries)
 
     p = command("export", "Write the whole dataset, or one graph, in an RDF format.", _export)
-    p.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="trig")
+    p.add_argument("--format", choices=formats.keys(formats.RDF), default="trig")
     p.add_argument("--graph", default=None, help="IRI of one named graph (default: every graph)")
     p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: standard output)")
 
     p = command("validate", "Check the stored data against the SHACL shapes.", _validate)
     p.add_argument("--pyshacl", action="store_true",
                    help="check with pySHACL, the reference SHACL engine, instead of the shapes compiled to SPARQL (slower)")
+
+    command("settings", "List the settings, their environment variables and values.", _settings).add_argument(
+        "--markdown", action="store_true", help="as the README's table")
+
+    p = command("serve", "Serve the web front end and SPARQL endpoint (building the store first if there is none).", _serve)
+    p.add_argument("--debug", action="store_true", help="Flask's development server instead of Granian")
     return parser
 
 
-def add_command(sub, name: str, help: str, run) -> argparse.ArgumentParser:
-    """A subcommand with the --store option every command shares."""
-    p = sub.add_parser(name, help=help, description=help)
-    p.add_argument("--store", type=Path, default=default_store_path(), help="store directory (default: $KG_STORE or ./kg-store)")
-    p.add_argument("--endpoint", default=os.environ.get("KG_ENDPOINT"),
-                   help="a remote SPARQL 1.1 query endpoint to use instead of the embedded store ($KG_ENDPOINT)")
-    p.add_argument("--update-endpoint", default=os.environ.get("KG_UPDATE_ENDPOINT"),
-                   help="its SPARQL 1.1 Update endpoint, for build and load ($KG_UPDATE_ENDPOINT)")
-    p.add_argument("--graph-store", default=os.environ.get("KG_GRAPH_STORE"),
-                   help="its SPARQL 1.1 Graph Store Protocol endpoint: build and load write through it, graph by graph "
-                        "($KG_GRAPH_STORE; credentials as http://user:password@host/…)")
-    p.set_defaults(run=run)
-    return p
+def _shown(setting: settings.Setting) -> str:
+    return "none" if setting.default in ("", frozenset()) else str(setting.default)
+
+
+def _settle(args) -> None:
+    """Each setting a subcommand takes: its option, else its environment variable, else its default."""
+    for setting in settings.for_command(args.command):
+        given = getattr(args, setting.name)
+        value = settings.value(setting.name) if given is None else setting.parse(given, setting.option)
+        setattr(args, setting.name, value)
+    args.store = Path(args.store)
 
 
 def open_store(args, read_only: bool = True):
     """The embedded store at --store, or the remote SPARQL server at --endpoint."""
     if args.endpoint:
-        return RemoteStore.open(args.endpoint, args.update_endpoint, args.graph_store)
+        return RemoteStore.open(args.endpoint, getattr(args, "update_endpoint", None) or None,
+                                getattr(args, "graph_store", None) or None, getattr(args, "remote_timeout", None))
     return KnowledgeStore.open(args.store, read_only=read_only)
+
+
+def _serve(args) -> int:
+    return importlib.import_module("mzkg.server.serve").serve(args)  # Flask and Granian load only here
+
+
+def _settings(args) -> int:
+    if args.markdown:
+        print(settings.markdown_table(), end="")
+        return 0
+    for setting in settings.SETTINGS:
+        print(f"{setting.env:26} {settings.value(setting.name)!s:30} {setting.help}")
+    return 0
 
 
 def _build(args) -> int:

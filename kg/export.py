@@ -1,22 +1,25 @@
 """Dumps of the whole dataset or of one named graph, written by pyoxigraph."""
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import BinaryIO, Iterable
 
 import pyoxigraph as ox
 
-from .store import KnowledgeStore, StoreError
-
-EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
-                  "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}
-QUAD_FORMATS = {"nq", "trig", "jsonld"}
+from . import formats
+from .interface import Store
+from .store import StoreError
 
 
-def export(store: KnowledgeStore, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
-    """Write one graph, or every graph (a triple format gets their union, not saying which graph a
-    triple is in)."""
+def export(store: Store, out: BinaryIO, key: str, graph: str | None = None) -> None:
+    """Write one graph, or every graph of the knowledge graph."""
     if graph is not None and graph not in store.graph_names():
         raise StoreError(f"--graph {graph}: no such named graph in {store.path}")
-    quads = store.quads(graph)
-    ox.serialize(quads if fmt in QUAD_FORMATS else (q.triple for q in quads), output=out, format=EXPORT_FORMATS[fmt])
+    write_quads(store.quads(graph), out, key)
+
+
+def write_quads(quads: Iterable[ox.Quad], out: BinaryIO, key: str) -> None:
+    """Quads in the RDF format `key`; a format without graphs gets their union, not saying which
+    graph a triple is in."""
+    fmt = formats.named(key, formats.RDF)
+    ox.serialize(quads if fmt.quads else (q.triple for q in quads), output=out, format=fmt.oxigraph)
     out.flush()

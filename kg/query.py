@@ -5,16 +5,13 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-import queries
+from mzkg import queries
 
+from . import formats
+from .interface import Store
 from .results import is_graph
-from .store import KnowledgeStore
 
-RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-                  "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML,
-                 "jsonld": ox.RdfFormat.JSON_LD, "nq": ox.RdfFormat.N_QUADS}
-QUERY_FORMATS = set(RESULT_FORMATS) | set(GRAPH_FORMATS)
+QUERY_FORMATS = formats.keys(formats.FORMATS)
 
 
 class QueryError(Exception):
@@ -55,7 +52,7 @@ def term(kind: str, value: str, name: str = "value"):
         raise QueryError(f"parameter {name!r}: {value!r} is not a valid {kind} ({error})") from error
 
 
-def run_query(store: KnowledgeStore, text: str, out: BinaryIO, fmt: str | None = None,
+def run_query(store: Store, text: str, out: BinaryIO, fmt: str | None = None,
               saved: queries.SavedQuery | None = None, bindings: dict[str, str] | None = None) -> None:
     try:
         result = store.query(text, substitutions=bind(saved, bindings or {}))
@@ -63,14 +60,11 @@ def run_query(store: KnowledgeStore, text: str, out: BinaryIO, fmt: str | None =
         raise QueryError(f"SPARQL syntax error: {error}") from error
     except (RuntimeError, OSError) as error:
         raise QueryError(f"the query failed: {error}") from error
-    if is_graph(result):
-        fmt = fmt or "ttl"
-        if fmt not in GRAPH_FORMATS:
-            raise QueryError(f"--format {fmt} is for SELECT/ASK results; a graph result takes one of {', '.join(sorted(GRAPH_FORMATS))}")
-        result.serialize(out, GRAPH_FORMATS[fmt])
-    else:
-        fmt = fmt or "csv"
-        if fmt not in RESULT_FORMATS:
-            raise QueryError(f"--format {fmt} is for graph results; SELECT/ASK take one of {', '.join(sorted(RESULT_FORMATS))}")
-        result.serialize(out, RESULT_FORMATS[fmt])
+    graph = is_graph(result)
+    offered = formats.RDF if graph else formats.RESULTS
+    chosen = formats.named(fmt or ("ttl" if graph else "csv"), offered)
+    if chosen is None:
+        kinds = "a graph result" if graph else "SELECT/ASK results"
+        raise QueryError(f"--format {fmt}: {kinds} take one of {', '.join(formats.keys(offered))}")
+    result.serialize(out, chosen.oxigraph)
     out.flush()

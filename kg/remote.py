@@ -15,27 +15,26 @@ import re
 import urllib.parse
 
 import pyoxigraph as ox
-from rdflib import Graph
 
-from . import query_text
+from mzkg import settings
+from mzkg.loaders.iris import Minter
+
+from . import formats, query_text
 from .client import Client, Refused, RemoteError
+from .interface import Graphs
 from .results import GraphResult
-from .store import Graphs, graph_blocks, replace_update
+from .store import graph_blocks, replace_update
 
 MANIFEST_GRAPH = "urn:mzkg:manifest"
 BASE = "urn:mzkg:base"
 GENERATION = "urn:mzkg:generation"
-RESULTS = "application/sparql-results+json"
-TRIPLES = "application/n-triples"
+RESULTS = formats.BY_KEY["json"].media_type
+TRIPLES = formats.BY_KEY["nt"].media_type
+TURTLE = formats.BY_KEY["ttl"].media_type
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
 # Virtuoso names blank nodes in JSON results "nodeID://b1", which is no blank node label.
 VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
-
-
-def ours(variable: str, base: str) -> str:
-    """A filter keeping the graphs of the knowledge graph with this base IRI (see Minter.graph)."""
-    return f"FILTER(STRSTARTS(STR({variable}), {ox.Literal(base + 'graph/')}))"
 
 
 def with_values(sparql: str, substitutions: dict) -> str:
@@ -62,19 +61,23 @@ def _as_boolean(solutions: ox.QuerySolutions, url: str) -> ox.QueryBoolean:
 
 
 class RemoteStore:
+    """A remote SPARQL server as the store (see kg.interface.Store)."""
+
+    snapshot = None  # nothing another process could open: queries go over HTTP
+
     def __init__(self, query_url: str, update_url: str | None = None, graph_store_url: str | None = None,
-                 timeout: float = 60):
+                 timeout: float | None = None):
         self.client = Client()
         self.query_url = self.client.endpoint(query_url)
         self.update_url = update_url and self.client.endpoint(update_url)
         self.graph_store_url = graph_store_url and self.client.endpoint(graph_store_url)
-        self.timeout = timeout
-        self.path = self.opened = self.query_url
+        self.timeout = settings.value("remote_timeout") if timeout is None else timeout
+        self.path = self.query_url
         self.manifest = self._read_manifest()
 
     @classmethod
     def open(cls, query_url: str, update_url: str | None = None, graph_store_url: str | None = None,
-             timeout: float = 60) -> "RemoteStore":
+             timeout: float | None = None) -> "RemoteStore":
         return cls(query_url, update_url, graph_store_url, timeout)
 
     # manifest ---------------------------------------------------------------------
@@ -87,6 +90,13 @@ class RemoteStore:
     def refresh_manifest(self) -> dict:
         self.manifest = self._read_manifest()
         return self.manifest
+
+    def changed_since(self, generation: int) -> bool:
+        return self._read_manifest().get("generation", 0) != generation
+
+    def reopen(self) -> "RemoteStore":
+        self.refresh_manifest()
+        return self
 
     @property
     def base(self) -> str:
@@ -123,7 +133,7 @@ class RemoteStore:
             fields = [f for f in fields if f[0] != "default-graph-uri"]
         kind = query_text.form(text)
         # a query answering with triples asks for them first: some servers answer a CONSTRUCT with bindings otherwise
-        accept = f"{TRIPLES}, text/turtle;q=0.9, {RESULTS};q=0.8" if kind in GRAPH_FORMS else f"{RESULTS}, {TRIPLES};q=0.9"
+        accept = f"{TRIPLES}, {TURTLE};q=0.9, {RESULTS};q=0.8" if kind in GRAPH_FORMS else f"{RESULTS}, {TRIPLES};q=0.9"
         try:
             body, headers = self._send("POST", self.query_url, urllib.parse.urlencode(fields).encode(),
                                        {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
@@ -138,7 +148,7 @@ class RemoteStore:
 
     def _result(self, body: bytes, media: str, is_ask: bool):
         """The server's answer as pyoxigraph objects, with some servers' habits undone."""
-        if media.startswith(TRIPLES) or media.startswith("text/turtle"):
+        if media.startswith(TRIPLES) or media.startswith(TURTLE):
             return GraphResult(ox.parse(body, ox.RdfFormat.N_TRIPLES if media.startswith(TRIPLES) else ox.RdfFormat.TURTLE))
         if b"nodeID://" in body:
             body = VIRTUOSO_BNODE.sub(rb"\1", body)
@@ -151,18 +161,14 @@ class RemoteStore:
         return self._graphs_under(self.base)
 
     def _graphs_under(self, base: str) -> list[str]:
-        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours('?g', base)} }}")
+        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {Minter(base).graph_filter('?g')} }}")
         return sorted(row["g"].value for row in rows)
-
-    def graph(self, graph_iri: str) -> Graph:
-        triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
-        return Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
 
     def quads(self, graph: str | None = None) -> list[ox.Quad]:
         if graph:
             rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
             return [ox.Quad(r["s"], r["p"], r["o"], ox.NamedNode(graph)) for r in rows]
-        rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours('?g', self.base)} }}")
+        rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {Minter(self.base).graph_filter('?g')} }}")
         return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
 
     # writing ----------------------------------------------------------------------
@@ -192,7 +198,7 @@ class RemoteStore:
                 self._store_graph(iri, None)
             self.replace_graphs(manifest)
         else:
-            drops = "".join(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours('?g', b)} }} ;\n"
+            drops = "".join(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {Minter(b).graph_filter('?g')} }} ;\n"
                             for b in bases)
             self.update(f"{drops}DROP SILENT GRAPH <{MANIFEST_GRAPH}> ;\nINSERT DATA {{\n{graph_blocks({**graphs, **manifest})}}}")
         self.refresh_manifest()

@@ -1,4 +1,4 @@
-"""Result types shared by the embedded store's query runner and the remote store."""
+"""Result types shared by the query processes and the remote store."""
 from __future__ import annotations
 
 import pyoxigraph as ox

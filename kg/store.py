@@ -25,22 +25,18 @@ from typing import Iterable
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
+from mzkg import settings
+
+from .interface import Graphs
+
 MANIFEST = "kg-manifest.json"
 PRIMARY = "oxigraph"
 SNAPSHOTS = "snapshots"
-KEEP_SNAPSHOTS = 3  # readers still on an older generation keep working while they move on
-DEFAULT_STORE = "kg-store"
-
-
-def default_store_path() -> Path:
-    return Path(os.environ.get("KG_STORE", DEFAULT_STORE))
 
 
 class StoreError(Exception):
     pass
 
-
-Graphs = dict[str, str]  # named graphs on their way into a store: graph IRI -> N-Triples
 BULK_CHUNK = 64 * 1024 * 1024  # about this many characters of N-Triples go to the bulk loader at a time
 
 
@@ -59,6 +55,12 @@ def _ox(term):
     if isinstance(term, BNode):
         return ox.BlankNode(term)
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def rdflib_graph(quads) -> Graph:
+    """Triples of some quads as an rdflib graph (for pySHACL)."""
+    data = ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.N_TRIPLES)
+    return Graph().parse(data=data.decode("utf-8"), format="nt")
 
 
 def replace_update(graphs: Graphs) -> str:
@@ -119,11 +121,17 @@ def write_manifest(path: Path, manifest: dict) -> None:
 
 
 class KnowledgeStore:
-    def __init__(self, path: Path, store: ox.Store, manifest: dict, opened: Path):
+    """The embedded store (see kg.interface.Store): opened read-only, it is the current snapshot."""
+
+    def __init__(self, path: Path, store: ox.Store, manifest: dict, opened: Path, read_only: bool = False):
         self.path = path
         self.store = store
         self.manifest = manifest
         self.opened = opened  # the directory pyoxigraph has open: the primary or a snapshot
+        self.read_only = read_only
+        self.snapshot = str(opened) if read_only else None
+        self.manifest_file = os.fspath(path / MANIFEST)  # looked at on every request: no Path arithmetic then
+        self.manifest_stamp = self._stamp()
 
     # opening -------------------------------------------------------------------
     @classmethod
@@ -133,8 +141,28 @@ class KnowledgeStore:
         manifest = read_manifest(path)
         if read_only:
             opened = path / manifest.get("snapshot", PRIMARY)
-            return cls(path, ox.Store.read_only(str(opened)), manifest, opened)
+            return cls(path, ox.Store.read_only(str(opened)), manifest, opened, read_only=True)
         return cls(path, ox.Store(str(path / PRIMARY)), manifest, path / PRIMARY)
+
+    def reopen(self) -> "KnowledgeStore":
+        return KnowledgeStore.open(self.path, self.read_only)
+
+    def changed_since(self, generation: int) -> bool:
+        """Whether the manifest names another generation; the file is read only when its time stamp changed."""
+        stamp = self._stamp()
+        if stamp == self.manifest_stamp:
+            return False
+        self.manifest_stamp = stamp
+        try:
+            return read_manifest(self.path).get("generation") != generation
+        except (OSError, ValueError, StoreError):
+            return False
+
+    def _stamp(self) -> int:
+        try:
+            return os.stat(self.manifest_file).st_mtime_ns
+        except OSError:
+            return 0
 
     @classmethod
     def exists(cls, path: str | Path) -> bool:
@@ -161,7 +189,7 @@ class KnowledgeStore:
         staging.rename(snapshots / name)
         self.manifest = {**self.manifest, "generation": generation, "snapshot": f"{SNAPSHOTS}/{name}"}
         write_manifest(self.path, self.manifest)
-        for old in sorted(p for p in snapshots.iterdir() if p.name.isdigit())[:-KEEP_SNAPSHOTS]:
+        for old in sorted(p for p in snapshots.iterdir() if p.name.isdigit())[:-max(1, settings.value("snapshots_kept"))]:
             shutil.rmtree(old, ignore_errors=True)
 
     # writing -------------------------------------------------------------------
@@ -184,10 +212,6 @@ class KnowledgeStore:
 
     def quads(self, graph: str | None = None):
         return self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None)
-
-    def graph(self, graph_iri: str) -> Graph:
-        data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph_iri))
-        return Graph().parse(data=data.decode("utf-8"), format="nt")
 
     def backup(self, target: str | Path) -> Path:
         """Write a consistent, self-contained copy of this store to target."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph
 
-from loaders.gazetteer import Gazetteer
-from loaders.iris import Minter
-from ontology import MZ, ontology_file, shapes_file, vocabulary_files
+from mzkg.loaders.gazetteer import Gazetteer
+from mzkg.loaders.iris import Minter
+from mzkg.ontology import MZ, ontology_file, shapes_file, vocabulary_files
 
 LEVEL_CLASSES = {"province": MZ.Province, "prefecture": MZ.PrefectureLevelCity, "county": MZ.CountyLevelUnit}
 

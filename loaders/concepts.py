@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from rdflib import RDF, SKOS, Graph, URIRef
 
-from ontology import MZ, vocabulary_files
+from mzkg.ontology import MZ, vocabulary_files
 
 from .normalize import normalize_label
 

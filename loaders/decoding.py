@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import codecs
-import os
 from dataclasses import dataclass
+
+from mzkg import settings
 
 
 class DocumentError(Exception):
@@ -35,7 +36,7 @@ _BOMS = (
 
 
 def max_document_bytes() -> int:
-    return int(os.environ.get("KG_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024))
+    return settings.value("max_document_bytes")
 
 
 def decode(data: bytes, source: str = "<bytes>") -> DecodedText:

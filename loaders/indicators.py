@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rdflib import RDF, SKOS, Graph, URIRef
 
-from ontology import MZ
+from mzkg.ontology import MZ
 
 from .concepts import Concept, ConceptSet
 from .iris import Minter, digest

@@ -7,14 +7,16 @@ the document.
 from __future__ import annotations
 
 import hashlib
-import os
 
-DEFAULT_BASE = "https://w3id.org/mzkg/id/"
+import pyoxigraph as ox
+
+from mzkg import settings
+
 _KIND_SLUGS = {"FiveYearPlan": "plan", "AnnualWorkPlan": "workplan", "PolicyOpinion": "opinion", "PolicyDocument": "doc"}
 
 
 def default_base() -> str:
-    return os.environ.get("KG_BASE", DEFAULT_BASE)
+    return settings.value("base")
 
 
 def digest(text: str, length: int = 8) -> str:
@@ -44,8 +46,32 @@ class Minter:
     def instrument(self, key: str) -> str:
         return self(f"instrument/{digest(key, 10)}")
 
+    # named graphs: every graph of the knowledge graph is named under {base}graph/, and the graphs of
+    # what a reasoner entailed under {base}graph/entailments/; nothing else knows this layout
     def graph(self, name: str) -> str:
         return self(f"graph/{name}")
+
+    @property
+    def graph_prefix(self) -> str:
+        return self("graph/")
+
+    @property
+    def entailments_prefix(self) -> str:
+        return self("graph/entailments/")
+
+    def entailments(self, graph: str) -> str:
+        """The graph of what is entailed from the asserted graph `graph`."""
+        return self.entailments_prefix + graph[len(self.graph_prefix):]
+
+    def is_graph(self, iri: str) -> bool:
+        return iri.startswith(self.graph_prefix)
+
+    def is_entailed(self, iri: str) -> bool:
+        return iri.startswith(self.entailments_prefix)
+
+    def graph_filter(self, variable: str) -> str:
+        """A SPARQL filter keeping the graphs of the knowledge graph."""
+        return f"FILTER(STRSTARTS(STR({variable}), {ox.Literal(self.graph_prefix)}))"
 
     # documents
     @staticmethod

@@ -7,11 +7,10 @@ short forms in `data/place-stopwords.json`, which are ordinary words as often as
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from .datafiles import read_json
 from .gazetteer import Gazetteer, Unit
 from .model import Span
 
@@ -25,8 +24,7 @@ class Mention:
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    data = json.loads(resources.files("loaders").joinpath("data/place-stopwords.json").read_text("utf-8"))
-    return frozenset(data["short_forms"])
+    return frozenset(read_json("place-stopwords.json")["short_forms"])
 
 
 def find_mentions(text: str, gazetteer: Gazetteer, jurisdiction: Unit | None) -> list[Mention]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from ontology import MZ
+from mzkg.ontology import MZ
 
 from .iris import Minter
 from .metadata import Metadata

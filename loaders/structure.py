@@ -7,14 +7,13 @@ a task section, a goal in a goal section.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import cn2an
 
+from .datafiles import read_json
 from .model import Box, BoxItem, Goal, Measure, Section, Span, Structure, Table
 
 CN_DIGITS = "一二三四五六七八九十百零〇两"
@@ -101,8 +100,7 @@ def short_label(sentence: str, limit: int = 60) -> str:
 
 @lru_cache(maxsize=1)
 def _kind_keywords() -> dict[str, list[str]]:
-    data = json.loads(resources.files("loaders").joinpath("data/section-kinds.json").read_text("utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+    return read_json("section-kinds.json")
 
 
 def section_kind(title: str, parent_kind: str | None) -> str:

@@ -9,14 +9,13 @@ admit more than one split is marked as such (mz:splitAmbiguous) instead of guess
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from itertools import combinations
 
+from .datafiles import read_json
 from .model import Span, Table, Target
 from .numbers import normalized
 
@@ -53,8 +52,7 @@ class Row:
 
 @lru_cache(maxsize=1)
 def categories() -> tuple[str, ...]:
-    data = json.loads(resources.files("loaders").joinpath("data/indicator-categories.json").read_text("utf-8"))
-    return tuple(sorted(data["categories"], key=len, reverse=True))
+    return tuple(sorted(read_json("indicator-categories.json")["categories"], key=len, reverse=True))
 
 
 def table_targets(table: Table, text: str, default_year: int | None) -> list[Target]:

@@ -1,31 +1,27 @@
 """The Flask app: its settings, safeguards, access log and blueprints."""
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 from flask import Flask
 
-import queries
-
-from kg.remote import RemoteStore
-from kg.store import KnowledgeStore
+from mzkg import queries, settings
+from mzkg.kg.remote import RemoteStore
+from mzkg.kg.store import KnowledgeStore
 
 from . import access, protocol
-from .runner import QueryFailed, QueryRunner, QueryTimeout, RemoteServing, ServingStore
+from .answers import QueryFailed, QueryTimeout
+from .serving import Serving
 
 
-def settings() -> dict:
-    """Limits and allow-lists, from the environment; see the README for what each does."""
-    return {
-        "MAX_QUERY_LENGTH": int(os.environ.get("KG_MAX_QUERY_LENGTH", 20_000)),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("KG_MAX_BODY", 1_048_576)),
-        "ALLOWED_SERVICES": frozenset(os.environ.get("KG_ALLOWED_SERVICES", "").split()),
-        "QUERY_TIMEOUT": float(os.environ.get("KG_QUERY_TIMEOUT", 30)),
-        "MAX_ROWS": int(os.environ.get("KG_MAX_ROWS", 100_000)),
-        "QUERY_PROCESSES": int(os.environ.get("KG_QUERY_PROCESSES", 2)),
-    }
+def serving_settings(overrides: dict) -> dict:
+    """The serving settings by name: from the environment (see mzkg.settings), then the overrides."""
+    config = {s.name: settings.value(s.name) for s in settings.for_command("serve")}
+    unknown = overrides.keys() - config.keys()
+    if unknown:
+        raise TypeError(f"not serving settings: {', '.join(sorted(unknown))}")
+    return {**config, **overrides}
 
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -33,17 +29,18 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "form-action 'self'; frame-ancestors 'none'")
 
 
-def create_app(store_path: str | Path | None = None, endpoint: str | None = None, **config) -> Flask:
-    """The app over the embedded store at store_path, or over a remote SPARQL query endpoint."""
+def create_app(store_path: str | Path | None = None, endpoint: str | None = None, **overrides) -> Flask:
+    """The app over the embedded store at store_path, or over a remote SPARQL query endpoint (by
+    default, the store and endpoint settings); overrides name serving settings (query_timeout=2)."""
     app = Flask(__name__)
-    app.config.update(JSON_AS_ASCII=False, **settings())
-    app.config.update(config)
+    config = serving_settings(overrides)
+    app.config.update(JSON_AS_ASCII=False, MZKG=config, MAX_CONTENT_LENGTH=config["max_body"])
+    endpoint = endpoint or (None if store_path else settings.value("endpoint"))
     if endpoint:
-        app.extensions["mzkg.store"] = RemoteServing(RemoteStore.open(endpoint), app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
+        store = RemoteStore.open(endpoint)
     else:
-        store = KnowledgeStore.open(store_path, read_only=True)
-        runner = QueryRunner(store.opened, app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"], app.config["QUERY_PROCESSES"])
-        app.extensions["mzkg.store"] = ServingStore(store, runner)
+        store = KnowledgeStore.open(store_path or settings.value("store"), read_only=True)
+    app.extensions["mzkg.store"] = Serving(store, config)
 
     from . import entities, gallery, site, sparql
 
@@ -51,7 +48,7 @@ def create_app(store_path: str | Path | None = None, endpoint: str | None = None
     app.register_blueprint(gallery.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(entities.bp)  # last: it answers every path under the data base
-    app.wsgi_app = protocol.Endpoint(app.extensions["mzkg.store"], app.config, app.wsgi_app)
+    app.wsgi_app = protocol.Endpoint(app.extensions["mzkg.store"], config, app.wsgi_app)
 
     @app.errorhandler(404)
     @app.errorhandler(405)
@@ -92,7 +89,7 @@ def create_app(store_path: str | Path | None = None, endpoint: str | None = None
 
     @app.errorhandler(413)
     def too_large(error):
-        limit = app.config["MAX_CONTENT_LENGTH"]
+        limit = config["max_body"]
         return f"413 Request Entity Too Large: this server accepts request bodies of at most {limit} bytes\n", 413, \
             {"Content-Type": "text/plain; charset=utf-8"}
 

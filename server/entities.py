@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
 
-import queries
-from kg.query import bind
-from ontology import MZ
+from mzkg import queries
+from mzkg.kg import formats
+from mzkg.kg.query import bind
+from mzkg.ontology import MZ
 
 from . import negotiation
 from .labels import Link, href, iri_for_path, links, short
@@ -19,9 +20,8 @@ from .state import kg
 
 bp = Blueprint("entities", __name__)
 
-SUFFIXES = {".ttl": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".rdf": "rdf"}
+SUFFIXES = {"." + fmt.key: fmt.key for fmt in formats.GRAPHS}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-ENTAILED = "/graph/entailments/"
 CONTEXT = 160
 
 
@@ -56,10 +56,11 @@ def entity(path: str):
     if requested is None and negotiation.prefers_html(request.headers.get("Accept")):
         return html(node)
     try:
-        fmt = negotiation.choose(negotiation.GRAPHS[:4], request.headers.get("Accept"), requested, negotiation.GRAPHS[0])
+        fmt = negotiation.choose(formats.GRAPHS, request.headers.get("Accept"), requested, formats.GRAPHS[0])
     except negotiation.NotAcceptable as error:
         return Response(str(error) + "\n", status=406, mimetype="text/plain")
-    triples = list(kg().query(f'CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(!CONTAINS(STR(?g), "{ENTAILED}")) }}',
+    entailed = ox.Literal(kg().minter.entailments_prefix)
+    triples = list(kg().query(f'CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?g), {entailed})) }}',
                               substitutions={ox.Variable("s"): node}))
     if not triples:
         abort(404)
@@ -76,13 +77,14 @@ def html(node: ox.NamedNode):
                   | {r["s"].value for r in inbound} | {r["p"].value for r in inbound})
     properties: dict[str, Property] = {}
     seen = set()
-    for row in sorted(rows, key=lambda r: ENTAILED in r["g"].value):
+    is_entailed = kg().minter.is_entailed
+    for row in sorted(rows, key=lambda r: is_entailed(r["g"].value)):
         p, o = row["p"].value, row["o"]
         if (p, str(o)) in seen or p == str(MZ.fullText):
             continue
         seen.add((p, str(o)))
         prop = properties.setdefault(p, Property(p, names[p]))
-        entailed = ENTAILED in row["g"].value
+        entailed = is_entailed(row["g"].value)
         if isinstance(o, ox.NamedNode):
             prop.values.append(Value(names[o.value].label, names[o.value], entailed=entailed))
         elif isinstance(o, ox.Literal):

@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, g, render_template, request
 
-import queries
-from kg.query import QueryError, bind
+from mzkg import queries
+from mzkg.kg.query import QueryError, bind
 
 from .entities import chart_data
 from .labels import links

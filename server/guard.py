@@ -8,7 +8,7 @@ that the word SERVICE inside a string, an IRI or a variable name is not mistaken
 """
 from __future__ import annotations
 
-from kg import query_text
+from mzkg.kg import query_text
 
 
 class Refused(Exception):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 
-from ontology import ONTOLOGY_IRI
+from mzkg.ontology import ONTOLOGY_IRI
 
 from .state import kg
 

@@ -1,40 +1,11 @@
 """Content negotiation: the Accept header (with q-values) or a `format` parameter picks a format."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mzkg.kg.formats import Format, named  # noqa: F401  (Format: what choose() returns)
 
-import pyoxigraph as ox
-
-
-@dataclass(frozen=True)
-class Format:
-    key: str          # the `format` parameter and file suffix
-    media_type: str
-    oxigraph: object  # ox.QueryResultsFormat or ox.RdfFormat
-
-
-RESULTS = [
-    Format("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
-    Format("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
-    Format("csv", "text/csv", ox.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
-]
-GRAPHS = [
-    Format("ttl", "text/turtle", ox.RdfFormat.TURTLE),
-    Format("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
-    Format("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
-    Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
-    Format("nq", "application/n-quads", ox.RdfFormat.N_QUADS),
-    Format("trig", "application/trig", ox.RdfFormat.TRIG),
-]
+# Media types clients send for the formats of kg.formats.
 ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml", "text/plain": "nt",
            "application/x-turtle": "ttl", "application/turtle": "ttl"}
-BY_KEY = {fmt.key: fmt for fmt in RESULTS + GRAPHS}
-HTML = Format("html", "text/html", None)
-# Names clients use in a `format` parameter (SPARQLWrapper sends format=turtle, format=json…).
-FORMAT_NAMES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "rdfxml": "rdf", "rdf+xml": "rdf",
-                "json-ld": "jsonld", "nquads": "nq", "n-quads": "nq"}
-GRAPH_FALLBACKS = {"json": "jsonld", "xml": "rdf"}
 
 
 class NotAcceptable(Exception):
@@ -66,11 +37,9 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
 def choose(offered: list[Format], accept: str | None, requested: str | None = None, default: Format | None = None) -> Format:
     """The format to answer with: an explicit `format` parameter wins, then the best Accept match."""
     if requested:
-        requested = FORMAT_NAMES.get(requested.lower(), requested.lower())
-        for name in (requested, GRAPH_FALLBACKS.get(requested)):
-            for fmt in offered:
-                if name in (fmt.key, fmt.media_type):
-                    return fmt
+        fmt = named(requested, offered)
+        if fmt is not None:
+            return fmt
         # an unknown format name: fall back on the Accept header
     best, best_q = None, 0.0
     for media, q in parse_accept(accept):

@@ -14,8 +14,10 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 
+from mzkg.kg import formats as rdf_formats
+
 from . import access, guard, negotiation
-from .runner import QueryFailed, QueryTimeout
+from .answers import QueryFailed, QueryTimeout
 
 PATH = "/sparql"
 READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
@@ -37,7 +39,7 @@ class Endpoint:
     wsgi_app), including a GET of /sparql without a query (service description, editor)."""
 
     def __init__(self, store, config: dict, app):
-        self.store = store  # a ServingStore or RemoteServing
+        self.store = store  # a serving.Serving
         self.config = config
         self.app = app
 
@@ -74,9 +76,9 @@ class Endpoint:
     def prepare(self, environ, method: str, params: dict) -> tuple[str, dict, dict, dict]:
         """The query, its dataset as query options, and the formats to answer in (see formats_for)."""
         config = self.config
-        query, default_graphs, named_graphs = _read_request(environ, method, params, config["MAX_CONTENT_LENGTH"])
+        query, default_graphs, named_graphs = _read_request(environ, method, params, config["max_body"])
         try:
-            declares_dataset = guard.check(query, config["ALLOWED_SERVICES"], config["MAX_QUERY_LENGTH"])
+            declares_dataset = guard.check(query, config["allowed_services"], config["max_query_length"])
         except guard.Refused as refusal:
             raise ProtocolError(refusal.status, str(refusal)) from refusal
         options = {"base_iri": _base_url(environ)}
@@ -105,7 +107,7 @@ class Endpoint:
             raise ProtocolError(406, str(refusals[answer.kind]))
         headers = [("Content-Type", answer.media_type), ("Vary", "Accept")]
         if answer.truncated:
-            headers.append(("X-Result-Truncated", f"true; the first {self.config['MAX_ROWS']} results of more are given (KG_MAX_ROWS)"))
+            headers.append(("X-Result-Truncated", f"true; the first {self.config['max_rows']} results of more are given (KG_MAX_ROWS)"))
         return headers
 
 
@@ -201,7 +203,7 @@ def formats_for(accept: str | None, requested: str | None) -> tuple[dict[str, st
     answer is written once, where it is computed; and why a kind has none. (Clients send the same
     few Accept headers again and again, hence the cache.)"""
     formats, refusals = {}, {}
-    for kinds, offered in ((("solutions", "boolean"), negotiation.RESULTS), (("triples",), negotiation.GRAPHS[:5])):
+    for kinds, offered in ((("solutions", "boolean"), rdf_formats.RESULTS), (("triples",), rdf_formats.RDF)):
         try:
             key = negotiation.choose(offered, accept, requested, offered[0]).key
             formats.update(dict.fromkeys(kinds, key))

@@ -3,15 +3,9 @@ from __future__ import annotations
 
 import os
 
-from kg.build import Builder, bundled_corpus
-from kg.store import KnowledgeStore
-
-# Each worker process answers this many requests at once (Granian's advice for WSGI: at most twice the
-# cores, plus one); the queries among them share the worker's query processes (KG_QUERY_PROCESSES), so
-# a long query does not hold up pages and cached answers.
-THREADS = 2 * (os.cpu_count() or 1) + 1
-# What the workers serve, handed to them through the environment (they are fresh interpreters).
-STORE, ENDPOINT = "KG_SERVE_STORE", "KG_SERVE_ENDPOINT"
+from mzkg import settings
+from mzkg.kg.build import Builder, bundled_corpus
+from mzkg.kg.store import KnowledgeStore
 
 # One JSON line per request on standard output: path, status, time, queries, query time, rows.
 ACCESS_LOGGING = {
@@ -27,15 +21,13 @@ ACCESS_LOGGING = {
 
 
 def worker_app():
-    """The app in a worker process: every worker opens the store itself, read-only, and starts its
-    query processes before it takes requests."""
+    """The app in a worker process (a fresh interpreter): it reads the settings `kg serve` put in its
+    environment, opens the store itself, read-only, and starts its query processes before it takes
+    requests."""
     from . import create_app
-    from .runner import ServingStore
 
-    app = create_app(os.environ.get(STORE) or None, endpoint=os.environ.get(ENDPOINT) or None)
-    store = app.extensions["mzkg.store"]
-    if isinstance(store, ServingStore):
-        store.runner.start()
+    app = create_app()
+    app.extensions["mzkg.store"].start()
     return app
 
 
@@ -45,16 +37,21 @@ def serve(args) -> int:
         Builder(progress=False).build(bundled_corpus(), args.store)
     url = f"http://{args.host}:{args.port}/"
     print(f"Serving {args.endpoint or args.store} at {url}", flush=True)
+    for setting in settings.for_command("serve"):  # the workers read them as any other process would
+        value = getattr(args, setting.name)
+        os.environ[setting.env] = " ".join(sorted(value)) if setting.type is frozenset else str(value)
     if args.debug:
         from . import create_app
 
-        create_app(args.store, endpoint=args.endpoint).run(host=args.host, port=args.port, debug=True)
+        create_app().run(host=args.host, port=args.port, debug=True)
         return 0
     from granian import Granian
     from granian.constants import Interfaces
 
-    os.environ[STORE], os.environ[ENDPOINT] = str(args.store), args.endpoint or ""
+    # Each worker answers `threads` requests at once (Granian's advice for WSGI: at most twice the cores,
+    # plus one); the queries among them share the worker's query processes, so a long query does not hold
+    # up pages and cached answers.
     Granian(f"{__name__}:worker_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,
-            workers=args.workers, blocking_threads=THREADS, websockets=False, log_dictconfig=ACCESS_LOGGING,
+            workers=args.workers, blocking_threads=args.threads, websockets=False, log_dictconfig=ACCESS_LOGGING,
             workers_kill_timeout=10, respawn_failed_workers=True).serve()
     return 0

@@ -4,20 +4,18 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import lru_cache
 
-import pyoxigraph as ox
-from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-import queries
-from loaders.normalize import normalize_label
-from ontology import ONTOLOGY_IRI, ontology_file
+from mzkg import queries
+from mzkg.kg import formats
+from mzkg.loaders.normalize import normalize_label
+from mzkg.ontology import ONTOLOGY_IRI, ontology_file
 
 from . import negotiation
 from .labels import links, short
 from .state import kg
 
 bp = Blueprint("site", __name__)
-DUMPS = {"ttl": negotiation.GRAPHS[0], "nq": negotiation.GRAPHS[4], "trig": negotiation.GRAPHS[5], "jsonld": negotiation.GRAPHS[3]}
-CHUNK = 20_000
 SEARCH_LIMIT = 50
 
 
@@ -43,7 +41,7 @@ def favicon():
 def healthz():
     store = kg()
     triples = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value
-    return {"status": "ok", "generation": store.manifest.get("generation"), "triples": int(triples),
+    return {"status": "ok", "generation": store.generation, "triples": int(triples),
             "graphs": len(store.graph_names())}
 
 
@@ -62,7 +60,7 @@ def search():
 def _search(q: str) -> list[dict]:
     wanted = normalize_label(q).lower()
     scored = []
-    for label, folded, iri, priority in _label_index(kg().manifest.get("generation", 0)):
+    for label, folded, iri, priority in _label_index(kg().generation):
         position = folded.find(wanted)
         if position < 0:
             continue
@@ -121,7 +119,7 @@ def ontology_turtle():
 
 
 def _ontology_terms() -> dict:
-    graph = kg().graph(kg().base + "graph/ontology")
+    graph = kg().graph(kg().minter.graph("ontology"))
     from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
     def text(subject, predicate, language):
@@ -192,31 +190,16 @@ def dump(fmt: str):
 
 @bp.route("/export/<path:graph>.<fmt>")
 def dump_graph(graph: str, fmt: str):
-    iri = kg().base + graph
-    if iri not in kg().graph_names():
+    iri = kg().minter(graph)
+    if not kg().minter.is_graph(iri) or iri not in kg().graph_names():
         abort(404)
     return _dump(fmt, iri)
 
 
-def _dump(fmt: str, graph: str | None) -> Response:
-    if fmt not in DUMPS:
+def _dump(key: str, graph: str | None) -> Response:
+    fmt = formats.BY_KEY.get(key)
+    if fmt is None or fmt.kind == "results":
         abort(404)
-    target = DUMPS[fmt]
-    store = kg()
-
-    def chunks():
-        if target.key == "jsonld":  # a JSON-LD document cannot be written in pieces
-            yield ox.serialize(list(store.quads(graph)), format=target.oxigraph)
-            return
-        batch = []
-        for quad in store.quads(graph):
-            batch.append(quad if target.key in ("nq", "trig") else quad.triple)
-            if len(batch) >= CHUNK:
-                yield ox.serialize(batch, format=target.oxigraph)
-                batch = []
-        if batch:
-            yield ox.serialize(batch, format=target.oxigraph)
-
-    filename = (graph.rsplit("/", 1)[-1] if graph else "mzkg") + "." + fmt
-    return Response(stream_with_context(chunks()), mimetype=target.media_type,
+    filename = (graph.rsplit("/", 1)[-1] if graph else "mzkg") + "." + key
+    return Response(kg().dump(key, graph), mimetype=fmt.media_type,
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})

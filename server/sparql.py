@@ -4,6 +4,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
+from mzkg.kg import formats
+
 from . import negotiation, protocol
 from .state import kg
 
@@ -33,7 +35,7 @@ def service_description() -> Response:
     endpoint = request.base_url
     lines = [f"@prefix sd: <{SD}> .", "", f"<{endpoint}> a sd:Service ;", f"    sd:endpoint <{endpoint}> ;",
              "    sd:supportedLanguage sd:SPARQL11Query ;", "    sd:feature sd:UnionDefaultGraph ;"]
-    for fmt in negotiation.RESULTS + negotiation.GRAPHS:
+    for fmt in formats.FORMATS:
         lines.append(f"    sd:resultFormat <{fmt.oxigraph.iri}> ;")
     lines.append("    sd:defaultDataset [ a sd:Dataset ;")
     lines.append("        sd:defaultGraph [ a sd:Graph ] ;")
@@ -42,8 +44,7 @@ def service_description() -> Response:
     lines.append("    ] .")
     graph = ox.parse("\n".join(lines) + "\n", ox.RdfFormat.TURTLE)
     try:
-        fmt = negotiation.choose(negotiation.GRAPHS[:4], request.headers.get("Accept"), request.args.get("format"),
-                                 negotiation.GRAPHS[0])
+        fmt = negotiation.choose(formats.GRAPHS, request.headers.get("Accept"), request.args.get("format"), formats.GRAPHS[0])
     except negotiation.NotAcceptable as error:
-        raise ProtocolError(406, str(error)) from error
+        raise protocol.ProtocolError(406, str(error)) from error
     return Response(ox.serialize(graph, format=fmt.oxigraph), mimetype=fmt.media_type, headers={"Vary": "Accept"})

@@ -1,10 +1,10 @@
-"""What a worker serves: the current snapshot, read through its query runner."""
+"""What a worker serves: the store behind its answer cache and query deadline."""
 from __future__ import annotations
 
 from flask import current_app
 
-from .runner import ServingStore
+from .serving import Serving
 
 
-def kg() -> ServingStore:
+def kg() -> Serving:
     return current_app.extensions["mzkg.store"]

@@ -1,12 +1,21 @@
 """Shared fixtures: the bundled corpus loaded once, and a store built from it once per session."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
-from kg.build import Builder, bundled_corpus, corpus_files
-from loaders import load_file
+import mzkg
+
+# The checkout's root is on sys.path under `python -m pytest`; mzkg found it already. Taking it off means
+# nothing can import a subpackage by its folder's name (`import loaders`) and pass here while it fails
+# when installed.
+ROOT = Path(mzkg.__file__).resolve().parent.parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT]
+
+from mzkg.kg.build import Builder, bundled_corpus, corpus_files
+from mzkg.loaders import load_file
 
 CORPUS = bundled_corpus()
 

@@ -12,12 +12,13 @@ from rdflib import Graph
 
 
 def kg(*args, check=True):
-    result = subprocess.run([sys.executable, "-m", "kg.cli", *map(str, args)], capture_output=True)
+    result = subprocess.run([sys.executable, "-m", "mzkg.kg.cli", *map(str, args)], capture_output=True)
     if check and result.returncode != 0:
         raise AssertionError(result.stderr.decode())
     return result
 
 
+@pytest.mark.slow
 def test_build_prints_a_summary_per_document(tmp_path, corpus_paths):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -29,6 +30,7 @@ def test_build_prints_a_summary_per_document(tmp_path, corpus_paths):
     assert "sections" in out and "triples" in out
 
 
+@pytest.mark.slow
 def test_query_by_saved_name_in_every_result_format(built):
     store = built[0]
     out = kg("query", "plans", "--store", store).stdout.decode()
@@ -67,6 +69,7 @@ def test_query_errors_are_one_clear_line(built):
     assert missing.returncode == 1 and b"kg build" in missing.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["trig", "nq", "jsonld"])
 def test_export_parses_back(built, fmt):
     out = kg("export", "--store", built[0], "--format", fmt).stdout
@@ -74,6 +77,7 @@ def test_export_parses_back(built, fmt):
     assert len(Dataset(parse(out, formats[fmt]))) > 40000
 
 
+@pytest.mark.slow
 def test_export_one_graph_as_turtle(built):
     doc = built[1].documents[0]
     out = kg("export", "--store", built[0], "--format", "ttl", "--graph", doc.graph_iri).stdout
@@ -81,6 +85,7 @@ def test_export_one_graph_as_turtle(built):
     assert kg("export", "--store", built[0], "--graph", "https://nope/", check=False).returncode == 1
 
 
+@pytest.mark.slow
 def test_validate(built):
     out = kg("validate", "--store", built[0]).stdout.decode()
     assert "conforms" in out

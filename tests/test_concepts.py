@@ -2,10 +2,10 @@
 import pytest
 from rdflib import RDF, RDFS, URIRef
 
-import queries
-from kg.query import bind
-from kg.store import KnowledgeStore
-from ontology import MZ
+from mzkg import queries
+from mzkg.kg.query import bind
+from mzkg.kg.store import KnowledgeStore
+from mzkg.ontology import MZ
 
 BASE = "https://w3id.org/mzkg/id/"
 
@@ -92,7 +92,7 @@ def test_group_expansion_through_narrower_concepts(built):
     children = rows("group/children")
     orphans = rows("group/orphans")
     assert orphans and {r["measure"] for r in orphans} <= {r["measure"] for r in children}
-    named = {g for r in children for g in r["groupsNamed"].value.split("、")}
+    named = {g for r in children for g in r["groupsNamed"].value.split(" / ")}
     assert "孤儿" in named and "儿童" in named
     assert any(r["jurisdictionLabel"].value == "东莞市" for r in children)
 

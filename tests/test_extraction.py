@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 from rdflib import RDF, RDFS, URIRef
 
-from loaders.citations import instrument_key
-from loaders.gazetteer import Gazetteer
-from loaders.places import find_mentions
-from ontology import MZ
+from mzkg.loaders.citations import instrument_key
+from mzkg.loaders.gazetteer import Gazetteer
+from mzkg.loaders.places import find_mentions
+from mzkg.ontology import MZ
 
 
 def targets(doc):

@@ -7,7 +7,8 @@ import urllib.parse
 import pyoxigraph as ox
 import pytest
 
-from server import create_app
+from mzkg.kg.store import KnowledgeStore
+from mzkg.server import create_app
 
 
 class Listener:
@@ -67,7 +68,7 @@ def test_service_is_refused_without_any_connection(client, listener, template):
 
 def test_an_allowed_service_is_called(built, listener):
     url = f"http://127.0.0.1:{listener.port}/sparql"
-    client = create_app(built[0], ALLOWED_SERVICES=frozenset({url})).test_client()
+    client = create_app(built[0], allowed_services=frozenset({url})).test_client()
     client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
     assert listener.connections >= 1
 
@@ -78,7 +79,7 @@ def test_the_word_service_elsewhere_is_not_refused(client):
 
 
 def test_long_queries_and_large_bodies_are_refused(built):
-    client = create_app(built[0], MAX_QUERY_LENGTH=1000, MAX_CONTENT_LENGTH=5000).test_client()
+    client = create_app(built[0], max_query_length=1000, max_body=5000).test_client()
     long_query = "ASK { " + "?s ?p ?o . " * 200 + "}"
     assert client.get("/sparql", query_string={"query": long_query}).status_code == 413
     big = b"ASK {} #" + b"x" * 10_000
@@ -137,10 +138,11 @@ def test_healthz(client):
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
+@pytest.mark.slow
 def test_a_runaway_query_ends_at_the_timeout_and_the_worker_recovers(built):
     import time
 
-    client = create_app(built[0], QUERY_TIMEOUT=2).test_client()
+    client = create_app(built[0], query_timeout=2).test_client()
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
     started = time.monotonic()
     response = client.get("/sparql", query_string={"query": RUNAWAY})
@@ -151,10 +153,11 @@ def test_a_runaway_query_ends_at_the_timeout_and_the_worker_recovers(built):
     assert after.status_code == 200 and len(after.get_json()["results"]["bindings"]) == 3
 
 
+@pytest.mark.slow
 def test_a_worker_answers_other_queries_while_one_runs_away(built):
     import time
 
-    app = create_app(built[0], QUERY_TIMEOUT=4, QUERY_PROCESSES=2)
+    app = create_app(built[0], query_timeout=4, query_processes=2)
     outcome = {}
     runaway = threading.Thread(target=lambda: outcome.update(
         status=app.test_client().get("/sparql", query_string={"query": RUNAWAY}).status_code))
@@ -165,13 +168,13 @@ def test_a_worker_answers_other_queries_while_one_runs_away(built):
     assert quick.status_code == 200 and time.monotonic() - started < 2.5 and runaway.is_alive()
     runaway.join(timeout=30)
     assert outcome["status"] == 503
-    runner = app.extensions["mzkg.store"].runner
+    runner = app.extensions["mzkg.store"].queries
     assert len(runner.idle) == 1   # the stopped process was not given back; the other one was
 
 
 def test_query_errors_keep_the_query_process(built):
-    client = create_app(built[0], QUERY_PROCESSES=1).test_client()
-    runner = client.application.extensions["mzkg.store"].runner
+    client = create_app(built[0], query_processes=1).test_client()
+    runner = client.application.extensions["mzkg.store"].queries
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
     (process,) = runner.idle
     assert client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x"}).status_code == 400
@@ -184,7 +187,7 @@ def test_query_errors_keep_the_query_process(built):
 
 
 def test_query_processes_can_be_started_before_the_first_query(built):
-    runner = create_app(built[0], QUERY_PROCESSES=3).extensions["mzkg.store"].runner
+    runner = create_app(built[0], query_processes=3).extensions["mzkg.store"].queries
     runner.start()
     assert len(runner.idle) == 3 and all(process.process.is_alive() for process in runner.idle)
     runner.close()
@@ -192,7 +195,7 @@ def test_query_processes_can_be_started_before_the_first_query(built):
 
 
 def test_a_process_busy_when_the_snapshot_changes_is_not_reused(built):
-    runner = create_app(built[0]).extensions["mzkg.store"].runner
+    runner = create_app(built[0]).extensions["mzkg.store"].queries
     process = runner._take()
     runner.switch(runner.path)   # a new generation, while `process` answers a query
     runner._give_back(process)
@@ -200,14 +203,14 @@ def test_a_process_busy_when_the_snapshot_changes_is_not_reused(built):
 
 
 def test_pages_have_the_same_deadline(built):
-    client = create_app(built[0], QUERY_TIMEOUT=0.000001).test_client()
+    client = create_app(built[0], query_timeout=0.000001).test_client()
     for path in ("/queries/indicator-targets", "/doc/420100-plan-2021-2025-04a9b9", "/indicator/nursing-bed-share"):
         response = client.get(path, headers={"Accept": "text/html"})
         assert response.status_code == 503 and "timed out" in response.get_data(as_text=True).lower(), path
 
 
 def test_results_beyond_the_row_limit_are_cut_and_say_so(built):
-    client = create_app(built[0], MAX_ROWS=25).test_client()
+    client = create_app(built[0], max_rows=25).test_client()
     many = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
     assert many.status_code == 200 and "X-Result-Truncated" in many.headers
     assert len(many.get_data(as_text=True).strip().splitlines()) == 26   # header and 25 rows
@@ -224,11 +227,12 @@ def test_results_beyond_the_row_limit_are_cut_and_say_so(built):
     assert "truncated" in page
 
 
+@pytest.mark.slow
 def test_readers_see_the_old_or_the_new_document_while_it_is_replaced(built, tmp_path, corpus_paths):
     import threading
 
-    from kg.build import Builder
-    from kg.store import KnowledgeStore
+    from mzkg.kg.build import Builder
+    from mzkg.kg.store import KnowledgeStore
 
     store_path = KnowledgeStore.open(built[0], read_only=True).backup(tmp_path / "store")
     writer = KnowledgeStore.open(store_path)
@@ -270,21 +274,26 @@ def test_readers_see_the_old_or_the_new_document_while_it_is_replaced(built, tmp
     assert max(generations) > min(generations)
 
 
-def test_answers_are_cached_until_the_generation_changes(built):
-    client = create_app(built[0]).test_client()
-    runner = client.application.extensions["mzkg.store"].runner
+def test_answers_are_cached_until_the_generation_changes(built, tmp_path):
+    copy = KnowledgeStore.open(built[0], read_only=True).backup(tmp_path / "copy")
+    client = create_app(copy).test_client()
+    serving = client.application.extensions["mzkg.store"]
     query = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
     first = client.get("/sparql", query_string=query).get_json()
-    assert len(runner.cache.answers) >= 1
-    runner.close()   # a cached answer needs no query process
-    runner.context = None   # and none could be started
+    assert len(serving.cache.answers) >= 1
+    serving.queries.close()   # a cached answer needs no query process
+    serving.queries.context = None   # and none could be started
     assert client.get("/sparql", query_string=query).get_json() == first
-    runner.switch(runner.path)
-    assert len(runner.cache.answers) == 0
+    before = serving.generation
+    writer = KnowledgeStore.open(copy)
+    writer.publish()   # a new generation
+    del writer
+    serving.refresh()
+    assert len(serving.cache.answers) == 0 and serving.generation == before + 1
 
 
 def test_the_cache_drops_answers_from_before_a_snapshot_change_and_large_ones():
-    from server.runner import Answer, ResultCache
+    from mzkg.server.answers import Answer, ResultCache
 
     cache = ResultCache(entries=2, largest=10)
     small, large = Answer("boolean", b"true", None, 1, False), Answer("boolean", b"x" * 11, None, 1, False)
@@ -303,7 +312,7 @@ def test_a_query_process_looks_for_a_message_briefly_before_it_sleeps():
     import select
     import time
 
-    from server.runner import spin
+    from mzkg.server.processes import spin
 
     read, write = os.pipe()
     readable = select.poll()

@@ -6,9 +6,9 @@ import pytest
 from rdflib import RDF, URIRef
 from rdflib.compare import isomorphic
 
-from loaders import DocumentError, load_bytes, load_file
-from loaders.normalize import NormalizedText
-from ontology import MZ
+from mzkg.loaders import DocumentError, load_bytes, load_file
+from mzkg.loaders.normalize import NormalizedText
+from mzkg.ontology import MZ
 
 
 @pytest.mark.parametrize("place", ["南平市", "东莞市"])  # the two whose every character exists in GBK

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from rdflib import URIRef
 
-from ontology import MZ
+from mzkg.ontology import MZ
 
 EXPECTED = {
     "南平市": dict(title="南平市民政事业发展“十四五”规划", inferred=True, kind="FiveYearPlan", province="福建省",

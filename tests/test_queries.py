@@ -2,9 +2,9 @@
 
 import pytest
 
-import queries
-from kg.query import QueryError, bind
-from kg.store import KnowledgeStore
+from mzkg import queries
+from mzkg.kg.query import QueryError, bind
+from mzkg.kg.store import KnowledgeStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

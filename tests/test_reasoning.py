@@ -10,11 +10,11 @@ import random
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 
-from kg import reasoning
-from kg.build import Builder, bundled_corpus, compiled_ontology, reference_graphs
-from kg.store import to_ntriples
-from kg.vocabulary import ontology_graph
-from ontology import MZ
+from mzkg.kg import reasoning
+from mzkg.kg.build import Builder, bundled_corpus, compiled_ontology, reference_graphs
+from mzkg.kg.store import to_ntriples
+from mzkg.kg.vocabulary import ontology_graph
+from mzkg.ontology import MZ
 
 EX = Namespace("https://example.org/")
 
@@ -28,6 +28,7 @@ def full_closure(data: Graph) -> set:
     return compiled_ontology().owlrl_entailments(data) | compiled_ontology().schema_entailments()
 
 
+@pytest.mark.slow
 def test_bundled_corpus_entailments_equal_the_full_closure():
     builder = Builder(progress=False)
     graphs = {}
@@ -63,6 +64,7 @@ def random_abox(seed: int, size: int = 400) -> Graph:
     return g
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_random_graphs_entail_what_owlrl_entails(seed):
     data = random_abox(seed)
@@ -79,6 +81,7 @@ def test_reference_graphs_are_reasoned_about_like_documents():
     assert (county, MZ.partOf.n3(), province) in entailed
 
 
+@pytest.mark.slow
 def test_data_with_schema_of_its_own_goes_to_owlrl():
     data = Graph()
     data.add((EX.Shelter, RDFS.subClassOf, MZ.Project))

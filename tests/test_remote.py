@@ -22,22 +22,20 @@ from pathlib import Path
 
 import pytest
 
-import queries
-from kg.build import Builder, bundled_corpus
-from kg.client import Client, Refused
-from kg.remote import RESULTS, RemoteError, RemoteStore
-from server import create_app
+from mzkg import queries
+from mzkg.kg.build import Builder, bundled_corpus
+from mzkg.kg.client import Client, Refused
+from mzkg.kg.remote import RESULTS, RemoteError, RemoteStore
+from mzkg.server import create_app
+
+from helpers import free_port, wait_for
+
+pytestmark = [pytest.mark.remote, pytest.mark.slow]
 
 PARAMS = {"compare-indicator": {"indicator": "https://w3id.org/mzkg/id/indicator/nursing-bed-share"},
           "measures-by-group": {"group": "https://w3id.org/mzkg/id/group/children"},
           "binding-targets": {"city": "https://w3id.org/mzkg/id/unit/420100000000"},
           "projects-by-area": {"area": "https://w3id.org/mzkg/id/area/elderly-care"}}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -54,19 +52,6 @@ class Server:
     def options(self) -> list[str]:
         return ["--endpoint", self.query, "--update-endpoint", self.update] + \
             (["--graph-store", self.graph_store] if self.graph_store else [])
-
-
-def wait_for(url: str, process: subprocess.Popen, name: str) -> None:
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2)
-            return
-        except OSError:
-            if time.time() > deadline or process.poll() is not None:
-                process.terminate()
-                raise AssertionError(f"{name} did not start: " + process.stdout.read().decode()[-500:])
-            time.sleep(0.2)
 
 
 def oxigraph(location: Path, graph_store: bool = False) -> tuple[subprocess.Popen, Server]:
@@ -249,7 +234,7 @@ def quirky():
 
 
 def test_a_build_the_server_refuses_stops_with_its_message_cut_short(quirky):
-    result = subprocess.run([sys.executable, "-m", "server.cli", "build", "--quiet", "--endpoint", quirky + "/query",
+    result = subprocess.run([sys.executable, "-m", "mzkg.kg.cli", "build", "--quiet", "--endpoint", quirky + "/query",
                              "--update-endpoint", quirky + "/update"], capture_output=True, text=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"kg build: {quirky}/update refused the update: Error SP031")
@@ -316,11 +301,11 @@ def test_credentials_go_with_a_large_upload(guarded, scheme):
 
 
 def test_the_cli_against_the_remote_store(remote, corpus_paths):
-    result = subprocess.run([sys.executable, "-m", "server.cli", "query", "plans", "--endpoint", remote.query],
+    result = subprocess.run([sys.executable, "-m", "mzkg.kg.cli", "query", "plans", "--endpoint", remote.query],
                             capture_output=True, check=True)
     assert len(result.stdout.decode().strip().splitlines()) == 6
     before = remote.store().generation
-    result = subprocess.run([sys.executable, "-m", "server.cli", "load", str(corpus_paths["十堰市"]), *remote.options()],
+    result = subprocess.run([sys.executable, "-m", "mzkg.kg.cli", "load", str(corpus_paths["十堰市"]), *remote.options()],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Loaded into {remote.query}") and remote.store().generation == before + 1
@@ -343,7 +328,7 @@ def test_validate_the_remote_store(remote):
     try:
         assert check(store) == []
         store.update(f"INSERT DATA {{ GRAPH <{asserted}> {{ {fault} }} }}")
-        result = subprocess.run([sys.executable, "-m", "server.cli", "validate", "--endpoint", remote.query, *option],
+        result = subprocess.run([sys.executable, "-m", "mzkg.kg.cli", "validate", "--endpoint", remote.query, *option],
                                 capture_output=True, text=True)
         assert result.returncode == 1 and "passage/0-1" in result.stderr and "exactText" in result.stderr
     finally:
@@ -356,7 +341,7 @@ def test_kg_serve_from_the_remote_store(remote):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--endpoint", remote.query, "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "mzkg.kg.cli", "serve", "--endpoint", remote.query, "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -384,8 +369,8 @@ def test_kg_serve_from_the_remote_store(remote):
     ("# CONSTRUCT\nASK {}", False),
 ])
 def test_queries_that_answer_with_triples_ask_for_triples_first(query, triples):
-    from kg.query_text import form
-    from kg.remote import GRAPH_FORMS
+    from mzkg.kg.query_text import form
+    from mzkg.kg.remote import GRAPH_FORMS
 
     assert (form(query) in GRAPH_FORMS) == triples
 
@@ -399,7 +384,7 @@ def test_queries_that_answer_with_triples_ask_for_triples_first(query, triples):
     ("DESCRIBE <urn:a>", None),
 ])
 def test_parameters_bind_at_the_start_of_the_outermost_pattern(query, before):
-    from kg.query_text import pattern_start
+    from mzkg.kg.query_text import pattern_start
 
     start = pattern_start(query)
     assert (start is None) if before is None else query[start:].lstrip().startswith(before)

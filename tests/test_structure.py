@@ -4,8 +4,8 @@ import re
 import pytest
 from rdflib import RDF, RDFS, URIRef
 
-from loaders.structure import number_value, parse_structure
-from ontology import MZ
+from mzkg.loaders.structure import number_value, parse_structure
+from mzkg.ontology import MZ
 
 
 def numbers_of(doc):
@@ -17,7 +17,7 @@ def doc_structure(doc):
 
 
 def _norm(doc):
-    from loaders.normalize import NormalizedText
+    from mzkg.loaders.normalize import NormalizedText
 
     return NormalizedText.of(str(doc.graph.value(URIRef(doc.iri), MZ.fullText))).text
 

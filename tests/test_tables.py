@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from rdflib import URIRef
 
-from loaders.normalize import NormalizedText
-from loaders.structure import parse_structure
-from loaders.tables import parse_value, table_targets
-from ontology import MZ
+from mzkg.loaders.normalize import NormalizedText
+from mzkg.loaders.structure import parse_structure
+from mzkg.loaders.tables import parse_value, table_targets
+from mzkg.ontology import MZ
 
 TABLES = {
     ('景德镇市', '十三五时期民政事业主要指标完成情况'): [

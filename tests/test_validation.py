@@ -6,13 +6,13 @@ import re
 import pytest
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
-from kg.build import Builder, compiled_ontology, compiled_shapes, prepare_document, reference_data
-from kg.shapes import UnsupportedShape, compile_shapes
-from kg.store import to_ntriples
-from kg.validation import DocumentChecker, ValidationFailed, pyshacl_findings
-from loaders import DocumentError
-from kg.vocabulary import ontology_graph, shapes_graph
-from ontology import MZ
+from mzkg.kg.build import Builder, compiled_ontology, compiled_shapes, prepare_document, reference_data
+from mzkg.kg.shapes import UnsupportedShape, compile_shapes
+from mzkg.kg.store import to_ntriples
+from mzkg.kg.validation import DocumentChecker, ValidationFailed, pyshacl_findings
+from mzkg.loaders import DocumentError
+from mzkg.kg.vocabulary import ontology_graph, shapes_graph
+from mzkg.ontology import MZ
 
 DCT_TITLE = URIRef("http://purl.org/dc/terms/title")
 
@@ -38,6 +38,7 @@ def both_engines(reference: dict, documents: dict[str, Graph]):
     return whole, apart, set(pyshacl_findings(data, shapes_graph(), ontology_graph()))
 
 
+@pytest.mark.slow
 def test_bundled_corpus_as_pyshacl_sees_it(docs, reference):
     compiled, apart, reference_engine = both_engines(reference, {d.graph_iri: d.graph for d in docs.values()})
     assert compiled == apart == reference_engine
@@ -80,6 +81,7 @@ def broken(doc) -> Graph:
     return g
 
 
+@pytest.mark.slow
 def test_a_document_broken_in_every_way(docs, reference):
     doc = docs["景德镇市"]
     compiled, apart, reference_engine = both_engines(reference, {doc.graph_iri: broken(doc)})
@@ -90,6 +92,7 @@ def test_a_document_broken_in_every_way(docs, reference):
     assert {"Violation", "Warning"} <= {f.severity for f in compiled}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [7, 8, 9])
 def test_randomly_damaged_documents(docs, reference, seed):
     """Drop some triples and give others a value of the wrong kind (an IRI, a string, a number)."""
@@ -140,11 +143,12 @@ def test_a_document_violating_the_shapes_is_refused_by_name(corpus_paths, refere
     assert str(path) in str(outcome) and "violates the shapes" in str(outcome) and "no approver" in str(outcome)
 
 
+@pytest.mark.slow
 def test_kg_validate_checks_what_a_store_asserts(built, tmp_path):
     """A whole store is checked over its asserted graphs: a fault in a document graph is found, the
     same fault in an entailment graph is not a finding."""
-    from kg.build import entailment_graph
-    from kg.store import KnowledgeStore
+    from mzkg.loaders.iris import Minter
+    from mzkg.kg.store import KnowledgeStore
 
     store_path, report = built
     copy = KnowledgeStore.open(store_path, read_only=True).backup(tmp_path / "copy")
@@ -152,7 +156,7 @@ def test_kg_validate_checks_what_a_store_asserts(built, tmp_path):
     doc = report.documents[0]
     passage = next(iter(store.query(f"SELECT ?p WHERE {{ GRAPH <{doc.graph_iri}> {{ ?p a <{MZ.Passage}> }} }} LIMIT 1")))["p"]
     fault = f"<{passage.value}> <{MZ.startOffset}> -7"
-    store.store.update(f"INSERT DATA {{ GRAPH <{entailment_graph(doc.graph_iri)}> {{ {fault} }} }}")
+    store.store.update(f"INSERT DATA {{ GRAPH <{Minter().entailments(doc.graph_iri)}> {{ {fault} }} }}")
     assert Builder(progress=False).check(store) == []
     store.store.update(f"INSERT DATA {{ GRAPH <{doc.graph_iri}> {{ {fault} }} }}")
     with pytest.raises(ValidationFailed, match="startOffset"):

@@ -51,7 +51,7 @@ def load_tests(folder: Path) -> tuple[Graph, list]:
 
 def build_store(folder: Path, target: Path):
     """A store whose named graphs are the manifest's test data, under the names the tests use."""
-    from kg.store import fresh_store, to_ntriples
+    from mzkg.kg.store import fresh_store, to_ntriples
 
     graph, tests = load_tests(folder)
     data = {}
@@ -119,7 +119,7 @@ def main(argv: list[str]) -> int:
     if folder is None:
         print("W3C protocol manifest not found; pass its directory", file=sys.stderr)
         return 2
-    from server import create_app
+    from mzkg.server import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
         build_store(folder, Path(tmp) / "store")

@@ -1,0 +1,175 @@
+"""Queries run in a child process, so a runaway query can be stopped at its deadline.
+
+pyoxigraph releases the GIL while it evaluates, but a running query cannot be cancelled from
+Python, and an aggregate yields nothing until it is done; only a process can be stopped. Each
+worker therefore keeps a few children (the query_processes setting) that have the snapshot open
+read-only and answer queries and dumps over a pipe, one at a time each. At the deadline the child is
+killed (a fresh one is started for the next job) and the request gets 503.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import select
+import threading
+import time
+
+import pyoxigraph as ox
+
+from mzkg.kg.export import write_quads
+
+from .answers import Answer, QueryFailed, QueryTimeout, evaluate
+
+# How long each side of the pipe looks for the other's message before it sleeps: a small query is
+# answered within this, and a process woken from sleep costs more than the query itself.
+SPIN_SECONDS = 0.0005
+
+
+def spin(readable, seconds: float) -> bool:
+    """Whether the pipe became readable within `seconds` of looking, giving the core away between looks."""
+    until = time.perf_counter() + seconds
+    while not readable.poll(0):
+        if time.perf_counter() > until:
+            return False
+        os.sched_yield()
+    return True
+
+
+def _serve_jobs(path: str, max_rows: int, conn) -> None:
+    """The child: answer ("query", sparql, options, wanted) and ("dump", graph, format key, file) jobs."""
+    store = ox.Store.read_only(path)
+    readable = select.poll()
+    readable.register(conn.fileno(), select.POLLIN)
+    conn.send(("ready", None))
+    while True:
+        try:
+            spin(readable, SPIN_SECONDS)
+            job, *args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if job == "query":
+                sparql, options, wanted = args
+                conn.send(("answer", evaluate(store, sparql, options, wanted, max_rows)))
+            else:
+                graph, key, target = args
+                with open(target, "wb") as out:
+                    write_quads(store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None), out, key)
+                conn.send(("answer", target))
+        except SyntaxError as error:
+            conn.send(("syntax", str(error)))
+        except Exception as error:  # the parent turns it into a 400 with this message
+            conn.send(("error", f"{type(error).__name__}: {error}"))
+
+
+class QueryProcess:
+    """A child process with a snapshot open read-only, doing one job at a time over a pipe."""
+
+    def __init__(self, context, path: str, max_rows: int, generation: int, start_seconds: float):
+        self.generation = generation  # the snapshot generation it serves
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve_jobs, args=(path, max_rows, child), daemon=True)
+        self.process.start()
+        child.close()
+        # One poller for the life of the pipe: Connection.poll builds a new selector on every call.
+        self.readable = select.poll()
+        self.readable.register(self.conn.fileno(), select.POLLIN)
+        if not self._wait(start_seconds) or self.conn.recv()[0] != "ready":
+            self.close()
+            raise QueryFailed(f"the query process did not start within {start_seconds:g} s")
+
+    def ask(self, job: tuple, timeout: float):
+        self.conn.send(job)
+        if not self._wait(timeout):
+            self.close()
+            raise QueryTimeout(f"The query ran longer than {timeout:g} s and was stopped.")
+        try:
+            kind, payload = self.conn.recv()
+        except EOFError:
+            self.close()
+            raise QueryFailed("the query process ended without answering") from None
+        if kind == "syntax":
+            raise SyntaxError(payload)
+        if kind == "error":
+            raise QueryFailed(payload)
+        return payload
+
+    def _wait(self, seconds: float) -> bool:
+        """Whether the child has written (or closed its end) within `seconds`."""
+        return spin(self.readable, min(seconds, SPIN_SECONDS)) or bool(self.readable.poll(seconds * 1000))
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class ProcessPool:
+    """A worker's query processes over one snapshot: at most `processes` jobs of the worker run at
+    once, each stopped at the deadline. Safe to call from several threads."""
+
+    def __init__(self, snapshot: str, timeout: float, max_rows: int, processes: int, start_seconds: float):
+        self.path = snapshot
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.start_seconds = start_seconds
+        self.context = multiprocessing.get_context("spawn")
+        self.lock = threading.Lock()  # guards path, generation and idle
+        self.generation = 0  # counted by switch()
+        self.processes = processes
+        self.slots = threading.BoundedSemaphore(processes)
+        self.idle: list[QueryProcess] = []
+
+    def start(self) -> None:
+        """Start the query processes now, rather than when the first queries arrive."""
+        started = [self._take() for _ in range(self.processes)]
+        for process in started:
+            self._give_back(process)
+
+    def answer(self, sparql: str, wanted: dict | None, options: dict) -> Answer:
+        return self._run(("query", sparql, options, wanted))
+
+    def dump(self, graph: str | None, key: str, target: str) -> None:
+        self._run(("dump", graph, key, target))
+
+    def _run(self, job: tuple):
+        with self.slots:
+            process = self._take()
+            try:
+                return process.ask(job, self.timeout)
+            finally:
+                self._give_back(process)
+
+    def _take(self) -> QueryProcess:
+        with self.lock:
+            while self.idle:
+                process = self.idle.pop()
+                if process.process.is_alive():
+                    return process
+                process.close()
+            path, generation = self.path, self.generation
+        return QueryProcess(self.context, path, self.max_rows, generation, self.start_seconds)
+
+    def _give_back(self, process: QueryProcess) -> None:
+        """Keep the process for the next job, unless it was stopped or serves an old snapshot."""
+        with self.lock:
+            if process.generation == self.generation and process.process.is_alive():
+                self.idle.append(process)
+                return
+        process.close()
+
+    def switch(self, snapshot: str) -> None:
+        """Serve another snapshot from the next job on; processes busy with the old one are stopped
+        when they are done."""
+        with self.lock:
+            self.path = snapshot
+            self.generation += 1
+            idle, self.idle = self.idle, []
+        for process in idle:
+            process.close()
+
+    def close(self) -> None:
+        with self.lock:
+            idle, self.idle = self.idle, []
+        for process in idle:
+            process.close()
