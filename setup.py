@@ -1,6 +1,6 @@
-"""The install step builds the web pages' front-end files: `npm ci` from server/frontend's lock
-file, then the built YASGUI and Chart.js bundles are copied into server/static/vendor, which is
-shipped as package data. Nothing is fetched from a CDN at run time."""
+"""The install step runs `npm ci` from server/frontend's lock file, then copies what the package
+ships from it: the built YASGUI and Chart.js bundles into server/static/vendor, and the township-level
+division table (the china-division package) into loaders/data. Nothing is fetched at run time."""
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,9 +12,10 @@ ROOT = Path(__file__).parent
 FRONTEND = ROOT / "server" / "frontend"
 VENDOR = ROOT / "server" / "static" / "vendor"
 ASSETS = {
-    "@triply/yasgui/build/yasgui.min.js": "yasgui.min.js",
-    "@triply/yasgui/build/yasgui.min.css": "yasgui.min.css",
-    "chart.js/dist/chart.umd.min.js": "chart.umd.min.js",
+    "@triply/yasgui/build/yasgui.min.js": VENDOR / "yasgui.min.js",
+    "@triply/yasgui/build/yasgui.min.css": VENDOR / "yasgui.min.css",
+    "chart.js/dist/chart.umd.min.js": VENDOR / "chart.umd.min.js",
+    "china-division/dist/streets.csv": ROOT / "loaders" / "data" / "townships.csv",
 }
 
 
@@ -26,8 +27,8 @@ def build_frontend() -> None:
             raise SystemExit("building the web front end needs npm (Node.js) on PATH: install Node.js and retry")
         subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=FRONTEND, check=True)
     VENDOR.mkdir(parents=True, exist_ok=True)
-    for source, name in ASSETS.items():
-        shutil.copyfile(modules / source, VENDOR / name)
+    for source, target in ASSETS.items():
+        shutil.copyfile(modules / source, target)
 
 
 class BuildWithFrontend(build_py):

@@ -8,7 +8,7 @@ from mzkg.loaders.gazetteer import Gazetteer
 from mzkg.loaders.iris import Minter
 from mzkg.ontology import MZ, ontology_file, shapes_file, vocabulary_files
 
-LEVEL_CLASSES = {"province": MZ.Province, "prefecture": MZ.PrefectureLevelCity, "county": MZ.CountyLevelUnit}
+LEVEL_CLASSES = {"national": MZ.Country, "province": MZ.Province, "prefecture": MZ.PrefectureLevelCity, "county": MZ.CountyLevelUnit}
 
 
 def ontology_graph() -> Graph:
@@ -25,7 +25,8 @@ def gazetteer_ntriples(minter: Minter, gazetteer: Gazetteer | None = None) -> st
     code, level, part_of = ox.NamedNode(MZ.adminCode), ox.NamedNode(MZ.adminLevel), ox.NamedNode(MZ.partOf)
     classes = {name: ox.NamedNode(iri) for name, iri in LEVEL_CLASSES.items()}
     triples = []
-    for unit in (gazetteer or Gazetteer.default()).units.values():
+    gazetteer = gazetteer or Gazetteer.default()
+    for unit in (gazetteer.nation, *gazetteer.units.values()):
         iri = ox.NamedNode(minter.unit(unit.code))
         triples += [ox.Triple(iri, unit_type, classes[unit.level]), ox.Triple(iri, unit_type, admin_unit),
                     ox.Triple(iri, label, ox.Literal(unit.name, language="zh")), ox.Triple(iri, code, ox.Literal(unit.code)),

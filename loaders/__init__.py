@@ -11,17 +11,13 @@ from .decoding import DocumentError, decode
 from .gazetteer import Gazetteer
 from .indicators import IndicatorIndex
 from .iris import Minter
-from .metadata import Metadata, read_metadata
-from .normalize import NormalizedText
+from .metadata import Metadata
 from .rdf import DocumentGraph, content_hash
-from .citations import find_citations
 from .concepts import vocabulary
-from .places import find_mentions
-from .structure import lines_of, parse_structure
-from .tables import table_targets
-from .targets import prose_targets
+from .extraction import Extraction, extract
+from .structure import lines_of
 
-__all__ = ["DocumentError", "LoadedDocument", "load_bytes", "load_file", "warm_up"]
+__all__ = ["DocumentError", "Extraction", "LoadedDocument", "extract", "load_bytes", "load_file", "warm_up"]
 
 
 @dataclass
@@ -68,26 +64,25 @@ def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None) ->
 
 def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocument:
     started = time.perf_counter()
-    norm = NormalizedText.of(text)
-    gazetteer = Gazetteer.default()
-    meta = read_metadata(norm.text, gazetteer)
-    structure = parse_structure(norm.text)
-    targets = [t for table in structure.tables for t in table_targets(table, norm.text, meta.period_end)]
-    targets += prose_targets(norm.text, structure.paragraphs + _box_spans(structure), meta)
+    found = extract(text)
+    norm, meta, structure = found.text, found.metadata, found.structure
+    if not meta.policy_document:
+        raise DocumentError(source, meta.notes[0].rstrip(".").replace("Not a policy document: ", "is not a policy document: ")
+                            + "; not loaded")
     parsed = time.perf_counter()
     slug = Minter.document_slug(meta.jurisdiction.code if meta.jurisdiction else None, meta.kind, _period(meta), meta.title)
     writer = DocumentGraph(minter, slug, norm, meta)
     writer.document(content_hash(text))
     writer.structure(structure)
     vocab = vocabulary(minter.base)
-    writer.targets(targets, IndicatorIndex(minter, writer.g, vocab.indicators).concept)
+    writer.targets(found.targets, IndicatorIndex(minter, writer.g, vocab.indicators).concept)
     writer.classify(vocab.groups, vocab.areas)
-    found = writer.units(find_mentions(norm.text, gazetteer, meta.jurisdiction)) + writer.instruments(find_citations(norm.text))
-    writer.link(found, [line.span for line in lines_of(norm.text)])
+    linked = writer.units(found.mentions, Gazetteer.default()) + writer.instruments(found.citations)
+    writer.link(linked, [line.span for line in lines_of(norm.text)])
     summary = {
         "sections": len(structure.sections),
         "measures": len(structure.measures),
-        "targets": len(targets),
+        "targets": len(found.targets),
         "projects": sum(1 + len(box.items) for box in structure.boxes),
         "triples": len(writer.g),
     }
@@ -95,17 +90,9 @@ def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocum
     return LoadedDocument(str(writer.doc), minter.document_graph(slug), writer.g, meta, summary, source, encoding, seconds)
 
 
-def _box_spans(structure):
-    """Targets inside 专栏 boxes: each item, or the box text when it has no items."""
-    spans = []
-    for box in structure.boxes:
-        spans.extend((box.section, span) for span in ([item.span for item in box.items] or [box.span]))
-    return spans
-
-
 def _period(meta: Metadata) -> str:
     if meta.period_start and meta.period_end and meta.period_start != meta.period_end:
         return f"{meta.period_start}-{meta.period_end}"
     if meta.period_start:
         return str(meta.period_start)
-    return str(meta.issued.year) if meta.issued else "undated"
+    return meta.issued[:4] if meta.issued else "undated"

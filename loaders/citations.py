@@ -1,5 +1,6 @@
 """Policy instruments cited by title: every 《…》 becomes one, shared across documents once its
-title is normalised (script, width, quotation marks, spaces)."""
+title is normalised (script, width, quotation marks, spaces) — except the document's own title and
+the abbreviations the text defines for itself ("(以下简称《规划》)"), which name no other instrument."""
 from __future__ import annotations
 
 import re
@@ -22,5 +23,13 @@ def instrument_key(title: str) -> str:
     return _QUOTES.sub("", normalize_label(title)).replace("—", "-").replace("–", "-")
 
 
-def find_citations(text: str) -> list[Citation]:
-    return [Citation(instrument_key(m.group(1)), Span(m.start(), m.end())) for m in _TITLE.finditer(text)]
+_ABBREVIATION = re.compile(r"简称\s*《([^《》]{1,20})》")
+
+
+def find_citations(text: str, own_title: str = "") -> list[Citation]:
+    not_cited = {instrument_key(m.group(1)) for m in _ABBREVIATION.finditer(text)}
+    if own_title:  # the title, and any title it quotes ("关于《X》的起草说明")
+        not_cited.add(instrument_key(own_title))
+        not_cited.update(instrument_key(m.group(1)) for m in _TITLE.finditer(own_title))
+    found = (Citation(instrument_key(m.group(1)), Span(m.start(), m.end())) for m in _TITLE.finditer(text))
+    return [citation for citation in found if citation.key not in not_cited]

@@ -1,7 +1,9 @@
-"""The national gazetteer: provinces, prefecture-level cities and county-level units.
+"""The national gazetteer: the country, provinces, prefecture-level cities, county-level units and
+townships (乡镇, 街道).
 
-The table is the one the `cpca` package ships (12-digit national codes with names); the
-hierarchy follows from the codes themselves.
+Provinces, prefectures and counties come from the table the `cpca` package ships (12-digit national
+codes with names), their hierarchy from the codes themselves; townships from the china-division npm
+package (copied to data/townships.csv by the install step), each under its county.
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+NATION_CODE = "000000000000"
 PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
-_ETHNIC_SUFFIX = re.compile(r"(?:[\u4e00-\u9fff]{1,4}?族)+(?=自治)")
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区", "省", "市", "县", "区", "盟", "旗")
 
 
@@ -22,18 +24,31 @@ _SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治�
 class Unit:
     code: str
     name: str
-    level: str  # province | prefecture | county
+    level: str  # national | province | prefecture | county
     parent: str | None
     short_names: tuple[str, ...] = field(default=())
 
 
+@lru_cache(maxsize=1)
+def _ethnic_designation() -> re.Pattern:
+    """The names of the 56 nationalities (cpca's table) before 自治: 大理白族自治州 → 大理自治州."""
+    with open(table_path().with_name("56_nations.csv"), encoding="utf-8") as handle:
+        nations = sorted((line.strip() for line in handle if line.strip()), key=len, reverse=True)
+    forms = [re.escape(nation.removesuffix("族")) + "族?" for nation in nations]  # 新疆维吾尔自治区: no 族
+    return re.compile("(?:" + "|".join(forms) + ")+(?=自治)")
+
+
 def _short_names(name: str) -> tuple[str, ...]:
-    stem = _ETHNIC_SUFFIX.sub("", name)
+    stem = _ethnic_designation().sub("", name)
     for suffix in _SUFFIXES:
         if stem.endswith(suffix) and len(stem) - len(suffix) >= 2:
             stem = stem[: -len(suffix)]
             break
-    return (stem,) if stem != name and len(stem) >= 2 else ()
+    if stem == name or len(stem) < 2:
+        return ()
+    if name.endswith("自治州"):  # 大理白族自治州: 大理, 大理州, 大理自治州
+        return stem, stem + "州", stem + "自治州"
+    return (stem,)
 
 
 def table_path() -> Path:
@@ -43,8 +58,12 @@ def table_path() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
 
 
+def townships_path() -> Path:
+    return Path(__file__).parent / "data" / "townships.csv"
+
+
 class Gazetteer:
-    def __init__(self, rows: list[tuple[str, str]]):
+    def __init__(self, rows: list[tuple[str, str]], townships: list[tuple[str, str, str]] = ()):
         names = dict(rows)
         self.units: dict[str, Unit] = {}
         for code, name in rows:
@@ -52,8 +71,22 @@ class Gazetteer:
                 continue
             level, parent = _place(code, names)
             self.units[code] = Unit(code, name, level, parent, _short_names(name))
+        # the whole country: the jurisdiction of national documents, the parent of the provinces, never a mention
+        self.nation = Unit(NATION_CODE, "中华人民共和国", "national", None)
+        for code, unit in list(self.units.items()):
+            if unit.parent is None:
+                self.units[code] = Unit(unit.code, unit.name, unit.level, NATION_CODE, unit.short_names)
+        # townships (code, name, county code): named only in full, described in the graphs of the
+        # documents that name them rather than in the gazetteer's own graph
+        self.townships: dict[str, Unit] = {}
+        for code, name, county in townships:
+            if county in self.units and code not in self.units:
+                self.townships[code] = Unit(code, name, "township", county)
+        self.children: dict[str, list[Unit]] = defaultdict(list)
+        for unit in (*self.units.values(), *self.townships.values()):
+            self.children[unit.parent].append(unit)
         self._by_name: dict[str, list[Unit]] = defaultdict(list)
-        for unit in self.units.values():
+        for unit in (*self.units.values(), *self.townships.values()):
             for form in (unit.name, *unit.short_names):
                 self._by_name[form].append(unit)
         self._lengths: dict[str, set[int]] = defaultdict(set)
@@ -65,13 +98,31 @@ class Gazetteer:
     def default(cls) -> "Gazetteer":
         with open(table_path(), encoding="utf-8") as handle:
             rows = [(row["adcode"], row["name"]) for row in csv.DictReader(handle)]
-        return cls(rows)
+        if not townships_path().exists():
+            raise RuntimeError(f"{townships_path()}: the township table is missing (`pip install .` copies it from npm)")
+        with open(townships_path(), encoding="utf-8") as handle:
+            townships = [(row["code"] + "000", row["name"], row["areaCode"] + "000000") for row in csv.DictReader(handle)]
+        return cls(rows, townships)
+
+    def unit(self, code: str) -> Unit | None:
+        if code == NATION_CODE:
+            return self.nation
+        return self.units.get(code) or self.townships.get(code)
+
+    def descendants(self, unit: Unit) -> list[Unit]:
+        found, pending = [], [unit.code]
+        while pending:
+            for child in self.children.get(pending.pop(), ()):
+                if child.code != unit.code:
+                    found.append(child)
+                    pending.append(child.code)
+        return found
 
     def named(self, form: str) -> list[Unit]:
         return list(self._by_name.get(form, ()))
 
     def parent(self, unit: Unit) -> Unit | None:
-        return self.units.get(unit.parent) if unit.parent else None
+        return self.unit(unit.parent) if unit.parent else None
 
     def ancestors(self, unit: Unit) -> list[Unit]:
         chain = []

@@ -12,7 +12,9 @@ import pyoxigraph as ox
 
 from mzkg import settings
 
-_KIND_SLUGS = {"FiveYearPlan": "plan", "AnnualWorkPlan": "workplan", "PolicyOpinion": "opinion", "PolicyDocument": "doc"}
+_KIND_SLUGS = {"FiveYearPlan": "plan", "AnnualWorkPlan": "workplan", "PolicyOpinion": "opinion", "ImplementationPlan": "implementation",
+               "ActionPlan": "action", "SpecialPlan": "special", "LongRangePlan": "longrange", "Notice": "notice",
+               "PolicyDocument": "doc"}
 
 
 def default_base() -> str:

@@ -1,170 +1,337 @@
-"""Document metadata, read from the content alone: title, kind, period, issuer, number, dates,
-jurisdiction. Where the text states no title, one is inferred and the data says so.
+"""Document metadata, read from the content alone: title, kind, period, issuers, number, dates,
+jurisdiction, each with the evidence it was read from.
+
+Where the metadata comes from, in order of trust:
+- the portal's labelled fields (header.py) and the wrapper notice ("X关于印发《Y》的通知": Y is the
+  document, X its issuers), whose own signature (a body's name over a date line) dates it;
+- the document's own title line and closing signature;
+- for the jurisdiction, the units the issuers and the title name in full (the most specific one wins),
+  and only then the units the text names most often. Short forms never decide it.
+Page furniture never becomes a value. Where the text states no title, one is inferred and says so.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from functools import lru_cache
 
+from .datafiles import read_json
+from .dates import is_date_line, parse_date
 from .gazetteer import Gazetteer, Unit
-from .structure import Line, lines_of
+from .header import Field, is_chrome, is_field_line, page_fields
+from .structure import Line, lines_of, match_numbered
 
 FIVE_YEAR_PERIODS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026, "十六五": 2031}
+_ORDINAL_PERIODS = {"第十一个五年": 2006, "第十二个五年": 2011, "第十三个五年": 2016, "第十四个五年": 2021, "第十五个五年": 2026}
 _PERIOD_NAMES = {start: name for name, start in FIVE_YEAR_PERIODS.items()}
-_HEADER_LINES = 30
-_NOTICE = re.compile(r"^(?P<issuers>.*?)关于(?:印发|转发)《(?P<title>[^》]{2,80})》的通知")
-_TITLE_LINE = re.compile(r"^[^。,;:!?]{4,60}(规划|意见|要点|方案|计划|办法|纲要|决定|通知)(\(\d{4}[-—]\d{4}年\))?$")
-_DOC_NUMBER = re.compile(r"^(?:文\s*号[::\s]*)?([\u4e00-\u9fff]{1,10}[〔\[(]\d{4}[〕\])]\d{1,4}号)$")
-_CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_PUBLISHED = re.compile(r"(?:发布时间|发布日期|发文日期)[::\s]*(\d{4})-(\d{1,2})-(\d{1,2})")
-_WRITTEN = re.compile(r"成文日期[::\s]*(\d{4})-(\d{1,2})-(\d{1,2})")
-_ISSUER_FIELD = re.compile(r"发布机构[::\s]+(\S+)")
-_CREDIT = re.compile(r"内容来自([\u4e00-\u9fff]{2,30}?(?:局|厅|办公室|政府|委员会|部))")
-_ORG = re.compile(r"^[\u4e00-\u9fff]{2,30}(局|厅|办公室|人民政府|委员会|部)$")
-_TARGET_YEAR = re.compile(r"(?:到|至|在)(20\d\d)年")
+_TITLE_LINES = 15  # a title stands among the first lines after the page's furniture
+_WRAPPER = re.compile(r"^(?P<issuers>.*?)关于(?:印发|转发|下发|公布)(?P<title>.{4,120}?)的通知$")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(【]\s*(?:19|20)\d\d\s*[〕\])】]\s*第?\d{1,4}\s*号")
+_SITE_PREFIX = re.compile(r"^[(\[【]([\u4e00-\u9fff]{1,12})[)\]】]\s*")
+_SPAN = re.compile(r"(20\d\d)\s*(?:年\s*)?[-—~至到]+\s*(20\d\d)\s*年")
+_PLAN_SPAN = re.compile(r"规划期(?:限)?(?:为|是|:)?\s*(20\d\d)\s*(?:年\s*)?[-—~至到]+\s*(20\d\d)\s*年")
+_TARGET_YEAR = re.compile(r"(?:到|至|在|力争到|力争在)(20\d\d)年")
 _YEAR = re.compile(r"(?<![\d—\-~至到])(20\d\d)年(?![\d—\-~])")
-_PERIOD_SPAN = re.compile(r"(20\d\d)\s*[-—~至]\s*(20\d\d)年")
+_ADDRESSEE = re.compile(r"^各.{1,80}[:]$")
+LEXICON = read_json("lexicon.json")
+NATIONAL = "national"
 
 
 @dataclass
 class Metadata:
     title: str
     title_inferred: bool
-    kind: str                      # FiveYearPlan | AnnualWorkPlan | PolicyOpinion | PolicyDocument
+    kind: str                      # a class name of the ontology: FiveYearPlan, AnnualWorkPlan, … PolicyDocument
     jurisdiction: Unit | None
     province: Unit | None
     period_start: int | None = None
     period_end: int | None = None
-    issued: date | None = None
-    published: date | None = None
+    issued: str | None = None      # signed: "YYYY-MM-DD", or "YYYY-MM" when only the month is given
+    published: str | None = None   # posted on the web
     document_number: str | None = None
+    index_number: str | None = None
     issuers: list[str] = field(default_factory=list)
+    policy_document: bool = True   # False for news reports and drafting explanations
     notes: list[str] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)  # field -> where its value was read
+
+
+@dataclass
+class _Reading:
+    """What the first lines of a document say, before any field is decided."""
+    lines: list[Line]
+    fields: dict[str, Field]
+    wrapper: tuple[str, list[str], str] | None = None   # title, issuers, evidence
+    title_line: str | None = None
+    signature: tuple[list[str], str] | None = None     # bodies, date
 
 
 def read_metadata(text: str, gazetteer: Gazetteer) -> Metadata:
     lines = lines_of(text)
-    header = lines[:_HEADER_LINES]
-    notes: list[str] = []
-    title, notice_issuers = _title(header)
-    kind = _kind(title, text)
-    issuers = notice_issuers or _issuers(header, lines, notes)
-    jurisdiction, evidence = _jurisdiction(title, issuers, text, gazetteer)
-    period_start, period_end = _period(kind, title, text, header)
-    issued, published = _dates(header)
-    if issued is None and published:
-        notes.append("The text gives no issue date; the publication date stands for it.")
+    reading = _Reading(lines, page_fields(lines))
+    reading.wrapper = _wrapper(reading)
+    reading.title_line = _title_line(reading)
+    reading.signature = _signature(lines)
+    evidence: dict[str, str] = {}
+    title = _title(reading, evidence)
+    kind, policy = _kind(title, text)
+    issuers = _issuers(reading, title, evidence)
+    jurisdiction, why = _jurisdiction(title, issuers, text, lines, gazetteer)
+    evidence["jurisdiction"] = why
+    issued, published = _dates(reading, evidence)
+    start, end = _period(kind, title, text, issued)
     meta = Metadata(
         title=title or "",
         title_inferred=title is None,
         kind=kind,
         jurisdiction=jurisdiction,
         province=gazetteer.province_of(jurisdiction) if jurisdiction else None,
-        period_start=period_start,
-        period_end=period_end,
-        issued=issued or published,
+        period_start=start,
+        period_end=end,
+        issued=issued,
         published=published,
-        document_number=_document_number(header),
+        document_number=_document_number(reading),
+        index_number=_value(reading.fields, "index_number"),
         issuers=issuers,
-        notes=notes,
+        policy_document=policy,
+        evidence=evidence,
     )
+    if not policy:
+        meta.notes.append(f"Not a policy document: {_not_policy_reason(title, text)}.")
     if title is None:
         meta.title = _inferred_title(meta, text)
-        meta.notes.insert(0, f"The text states no title; “{meta.title}” is inferred from its content: " + _evidence(meta, evidence))
+        meta.notes.insert(0, f"The text states no title; “{meta.title}” is inferred from its content: " + _evidence_note(meta))
     return meta
 
 
-def _title(header: list[Line]) -> tuple[str | None, list[str]]:
-    for line, following in zip(header, header[1:] + [Line(0, 0, "")]):
-        if not re.search(r"关于(?:印发|转发)《", line.text):
+# the first lines -------------------------------------------------------------------
+def _value(fields: dict[str, Field], key: str) -> str | None:
+    found = fields.get(key)
+    return found.value or None if found else None
+
+
+def _content_lines(lines: list[Line]) -> list[Line]:
+    """The first lines that are neither page furniture nor metadata fields."""
+    return [line for line in lines[:40] if not is_chrome(line) and not is_field_line(line)]
+
+
+def _strip_site_prefix(text: str) -> str:
+    """"(长阳)关于…", "【番禺区】…": a portal's own bracketed prefix before a title."""
+    m = _SITE_PREFIX.match(text)
+    return text[m.end():] if m and len(text) - m.end() >= 6 else text
+
+
+def _wrapper(reading: _Reading) -> tuple[str, list[str], str] | None:
+    """A notice that encloses the document: in a title field, or in the first lines (possibly split in two)."""
+    candidates = []
+    for key in ("title",):
+        value = _value(reading.fields, key)
+        if value:
+            candidates.append((value, f"the page's {reading.fields[key].label} field"))
+    content = _content_lines(reading.lines)[:_TITLE_LINES]
+    candidates += [(line.text, "the wrapper notice") for line in content]
+    candidates += [(line.text + following.text, "the wrapper notice (over two lines)")
+                   for line, following in zip(content, content[1:]) if not line.text.endswith("通知")]
+    for text, where in candidates:
+        m = _WRAPPER.match(_strip_site_prefix(text))
+        if m and "。" not in text:
+            title = m.group("title").strip()
+            if title.startswith("《") and title.endswith("》"):
+                title = title[1:-1]
+            return title, _bodies(m.group("issuers")), where
+    return None
+
+
+def _title_line(reading: _Reading) -> str | None:
+    """The first line that reads as a title: short, no full stop, not an addressee, a number or a date."""
+    for line in _content_lines(reading.lines)[:_TITLE_LINES]:
+        text = _strip_site_prefix(line.text)
+        if "。" in text or len(text) > 90 or text.endswith(":") or _ADDRESSEE.match(text):
+            break
+        if (len(text) < 5 or _DOC_NUMBER.fullmatch(text) or is_date_line(text) or _bodies(text)
+                or match_numbered(text) or text.startswith("目录") or text == "目 录"):
             continue
-        m = _NOTICE.match(line.text if "》" in line.text else line.text + following.text)
-        if m:
-            return m.group("title"), _split_issuers(m.group("issuers"))
-    for line in header:
-        if _TITLE_LINE.match(line.text) and not line.text.startswith(("关于印发", "各")):
-            return line.text, []
-    return None, []
+        return text
+    return None
 
 
-def _split_issuers(text: str) -> list[str]:
-    return [part for part in re.split(r"[\s、,]+", text.strip()) if len(part) >= 3]
+def _signature(lines: list[Line]) -> tuple[list[str], str] | None:
+    """The first body name (or names) standing over a date line."""
+    for previous, line in zip(lines, lines[1:]):
+        if is_date_line(line.text):
+            bodies = _bodies(previous.text)
+            if bodies:
+                return bodies, parse_date(line.text)
+    return None
 
 
-def _kind(title: str | None, text: str) -> str:
+def _wrapper_date(reading: _Reading) -> str | None:
+    """A date line of its own below a wrapper notice, where the page lost the body's name above it."""
+    content = _content_lines(reading.lines)
+    return next((parse_date(line.text) for line in content[:_TITLE_LINES * 2] if is_date_line(line.text)), None)
+
+
+# fields ----------------------------------------------------------------------------
+def _title(reading: _Reading, evidence: dict) -> str | None:
+    if reading.wrapper:
+        title, _, where = reading.wrapper
+        evidence["title"] = where
+        return title
+    value = _value(reading.fields, "title")
+    if value:
+        evidence["title"] = f"the page's {reading.fields['title'].label} field"
+        return _strip_site_prefix(value)
+    if reading.title_line:
+        evidence["title"] = "the title line"
+        return reading.title_line
+    return None
+
+
+def _kind(title: str | None, text: str) -> tuple[str, bool]:
+    """The document's kind from its title (else from what it calls itself), and whether it is a policy document."""
+    if title and (any(word in title for word in LEXICON["not_policy"]) or _reads_as_news(title, text)):
+        return "PolicyDocument", False
     if title:
-        if "规划" in title or "纲要" in title:
-            return "FiveYearPlan"
-        if re.search(r"要点|工作计划|工作安排|年度", title):
-            return "AnnualWorkPlan"
-        if "意见" in title:
-            return "PolicyOpinion"
-    if "本规划" in text:
-        return "FiveYearPlan"
-    if "本意见" in text:
-        return "PolicyOpinion"
+        span = _SPAN.search(title)
+        if re.search("规划|纲要", title) and ((span and int(span.group(2)) - int(span.group(1)) >= 9)
+                                           or any(word in title for word in LEXICON["long_range_words"])):
+            return "LongRangePlan", True
+        for kind, words in LEXICON["kinds"]:
+            if any(word in title for word in words):
+                return kind, True
+    for kind, words in LEXICON["self_reference"].items():
+        if any(word in text for word in words):
+            return kind, True
     if re.search(r"全年|年度目标|今年", text):
-        return "AnnualWorkPlan"
-    return "PolicyDocument"
+        return "AnnualWorkPlan", True
+    return "PolicyDocument", True
 
 
-def _issuers(header: list[Line], lines: list[Line], notes: list[str]) -> list[str]:
-    for line in header:
-        m = _ISSUER_FIELD.search(line.text)
-        if m:
-            return [m.group(1)]
-    for line, following in zip(header, header[1:]):
-        if _ORG.match(line.text) and (_CN_DATE.match(following.text) or _COMPACT_DATE.match(following.text)):
-            return [line.text]
-    for line in lines[-5:]:
-        m = _CREDIT.search(line.text)
-        if m:
-            notes.append(f"Issuer {m.group(1)} taken from the page's credit line “{line.text[:40]}…”.")
-            return [m.group(1)]
-    return []
+def _reads_as_news(title: str, text: str) -> bool:
+    """A news report: a title that names no kind of document but an event, or a text that says it is news."""
+    names_a_kind = any(word in title for _, words in LEXICON["kinds"] for word in words)
+    return not names_a_kind and any(word in title or word in text[-300:] for word in LEXICON["news"])
 
 
-def _jurisdiction(title, issuers, text, gazetteer: Gazetteer) -> tuple[Unit | None, str]:
-    for what, source in [("title", title), *(("issuer", issuer) for issuer in issuers)]:
-        units = _units_in(source or "", gazetteer, text)
-        if units:
-            return units[0], f"named in the {what} {source}"
-    counts = Counter()
-    for start, end, form in gazetteer.mentions(text):
-        for unit in gazetteer.named(form):
-            if unit.level in ("prefecture", "county"):
-                counts[unit.code] += 1
-    if not counts:
-        return None, "no place named"
-    prefectures = Counter({code: n for code, n in counts.items() if gazetteer.units[code].level == "prefecture"})
-    code, n = (prefectures or counts).most_common(1)[0]
-    return gazetteer.units[code], f"the unit the text names most often ({n} times)"
+def _not_policy_reason(title: str | None, text: str) -> str:
+    if title and any(word in title for word in LEXICON["not_policy"]):
+        return f"its title “{title}” names an explanation or commentary"
+    return "it reads as a news report"
 
 
-def _units_in(source: str, gazetteer: Gazetteer, text: str) -> list[Unit]:
-    for start, end, form in gazetteer.mentions(source):
-        candidates = gazetteer.named(form)
-        if len(candidates) > 1:
-            candidates.sort(key=lambda u: (-text.count(_province_name(u, gazetteer)), u.level != "prefecture"))
-        if candidates:
-            return candidates[:1]
-    return []
+def _issuers(reading: _Reading, title: str | None, evidence: dict) -> list[str]:
+    sources = []
+    if reading.wrapper and reading.wrapper[1]:
+        sources.append((reading.wrapper[1], "the wrapper notice"))
+    if reading.signature:
+        sources.append((reading.signature[0], "the signature"))
+    if title and "关于" in title:
+        prefix = _bodies(title.split("关于")[0])
+        if prefix:
+            sources.append((prefix, "the title"))
+    elif title:
+        head = _leading_body(title)
+        if head:
+            sources.append(([head], "the title"))
+    for key in ("issuer", "source"):
+        value = _value(reading.fields, key)
+        if value and _bodies(value):
+            sources.append((_bodies(value), f"the page's {reading.fields[key].label} field"))
+    for line in reading.lines[-5:]:
+        for marker in LEXICON["credit"]:
+            credited = line.text.partition(marker)[2]
+            m = _org_pattern().match(credited)
+            if marker in line.text and m:
+                sources.append(([m.group(0)], f"the page's credit line “{line.text[:30]}…”"))
+    if not sources:
+        return []
+    bodies, where = sources[0]
+    evidence["issuers"] = where
+    return bodies
 
 
-def _province_name(unit: Unit, gazetteer: Gazetteer) -> str:
-    province = gazetteer.province_of(unit)
-    return province.short_names[0] if province and province.short_names else (province.name if province else "\0")
+@lru_cache(maxsize=1)
+def _org_pattern() -> re.Pattern:
+    suffixes = "|".join(sorted(map(re.escape, LEXICON["org_suffixes"]), key=len, reverse=True))
+    return re.compile(rf"[\u4e00-\u9fff()]{{2,30}}?(?:{suffixes})")
 
 
-def _period(kind: str, title: str | None, text: str, header: list[Line]) -> tuple[int | None, int | None]:
-    if kind == "FiveYearPlan":
-        for name, start in FIVE_YEAR_PERIODS.items():
-            if title and name in title:
+def _bodies(text: str) -> list[str]:
+    """The government bodies a string names and nothing else ("X市民政局 X市发展和改革委员会",
+    "X局、Y委", or run together "X局Y委"); [] when it holds anything else."""
+    found = []
+    for part in re.split(r"[\s、,]+", text.strip()):
+        if not part:
+            continue
+        names = _split_run_together(part)
+        if names is None:
+            return []
+        found.extend(names)
+    return found
+
+
+def _split_run_together(text: str) -> list[str] | None:
+    if not text:
+        return []
+    for end in range(len(text), 1, -1):
+        head = text[:end]
+        if _org_pattern().fullmatch(head):
+            rest = _split_run_together(text[end:])
+            if rest is not None:
+                return [head] + rest
+    return None
+
+
+def _leading_body(title: str) -> str | None:
+    """A body named at the start of a title ("X市民政局2024年工作要点")."""
+    m = re.match(r"([\u4e00-\u9fff]{2,30}?(?:" + "|".join(map(re.escape, LEXICON["org_suffixes"])) + r"))(?=20\d\d|“|关于)", title)
+    return m.group(1) if m else None
+
+
+def _dates(reading: _Reading, evidence: dict) -> tuple[str | None, str | None]:
+    issued = parse_date(_value(reading.fields, "signed") or "")
+    if issued:
+        evidence["issued"] = f"the page's {reading.fields['signed'].label} field"
+    elif reading.signature and reading.signature[1]:
+        issued = reading.signature[1]
+        evidence["issued"] = "the signature"
+    elif reading.wrapper and _wrapper_date(reading):
+        issued = _wrapper_date(reading)
+        evidence["issued"] = "the date below the wrapper notice"
+    published = parse_date(_value(reading.fields, "published") or "")
+    if published:
+        evidence["published"] = f"the page's {reading.fields['published'].label} field"
+    return issued, published
+
+
+def _document_number(reading: _Reading) -> str | None:
+    value = _value(reading.fields, "document_number")
+    candidates = [value] if value else [line.text for line in _content_lines(reading.lines)[:_TITLE_LINES]]
+    for text in candidates:
+        m = _DOC_NUMBER.search(text.replace(" ", ""))
+        if m and (value or m.group(0) == text.replace(" ", "")):
+            number = m.group(0)
+            return re.sub(r"[\[(【](\d{4})[\])】]", r"〔\1〕", number)
+    return None
+
+
+def _period(kind: str, title: str | None, text: str, issued: str | None) -> tuple[int | None, int | None]:
+    title = title or ""
+    span = _SPAN.search(title)
+    if span:
+        return int(span.group(1)), int(span.group(2))
+    for names in (FIVE_YEAR_PERIODS, _ORDINAL_PERIODS):
+        for name, start in names.items():
+            if name in title:
                 return start, start + 4
-        spans = Counter((int(a), int(b)) for a, b in _PERIOD_SPAN.findall(text) if int(b) - int(a) == 4)
+    if kind in ("Notice", "PolicyDocument"):
+        return None, None
+    if kind in ("FiveYearPlan", "SpecialPlan", "LongRangePlan"):
+        stated = _PLAN_SPAN.search(text)
+        if stated:
+            return int(stated.group(1)), int(stated.group(2))
+        spans = Counter((int(a), int(b)) for a, b in _SPAN.findall(text) if int(b) - int(a) == 4)
         if spans:
             return spans.most_common(1)[0][0]
         years = Counter(int(y) for y in _TARGET_YEAR.findall(text))
@@ -172,65 +339,87 @@ def _period(kind: str, title: str | None, text: str, header: list[Line]) -> tupl
             end = years.most_common(1)[0][0]
             start = end - ((end - 2021) % 5)
             return start, start + 4
+        return None, None
     if kind == "AnnualWorkPlan":
-        m = re.search(r"(20\d\d)年", title or "")
+        m = re.search(r"(20\d\d)年", title)
         years = Counter(int(y) for y in _YEAR.findall(text))
         year = int(m.group(1)) if m else (years.most_common(1)[0][0] if years else None)
         return year, year
-    return None, None
+    # opinions, implementation and action plans: from their issue to their furthest target year
+    start = int(issued[:4]) if issued else None
+    targets = [int(y) for y in _TARGET_YEAR.findall(text) if start is None or int(y) >= start]
+    return start, max(targets) if targets else None
 
 
-def _dates(header: list[Line]) -> tuple[date | None, date | None]:
-    issued = published = None
-    for line in header:
-        m = _WRITTEN.search(line.text) or _CN_DATE.match(line.text) or _COMPACT_DATE.match(line.text)
-        if m and issued is None:
-            issued = _date(*m.groups())
-        m = _PUBLISHED.search(line.text)
-        if m and published is None:
-            published = _date(*m.groups())
-    return issued, published
+def _jurisdiction(title, issuers, text, lines, gazetteer: Gazetteer) -> tuple[Unit | None, str]:
+    national = [body for body in issuers if body in LEXICON["national_bodies"]]
+    if national:
+        return gazetteer.nation, f"issued by {national[0]}"
+    for what, source in [*(("issuer", body) for body in issuers), ("title", title)]:
+        unit = _most_specific(_full_names(source or "", gazetteer, text), gazetteer)
+        if unit:
+            return unit, f"named in the {what} {source}"
+    if not issuers and any(line.text.startswith(tuple(LEXICON["national_addressees"])) for line in lines[:40]):
+        return gazetteer.nation, "addressed to every province"
+    counts = Counter()
+    for start, end, form in gazetteer.mentions(text):
+        for unit in gazetteer.named(form):
+            if unit.name == form and unit.level in ("province", "prefecture", "county"):
+                counts[unit.code] += 1
+    if not counts:
+        return None, "no place named"
+    code, n = counts.most_common(1)[0]
+    return gazetteer.units[code], f"the unit the text names most often ({n} times)"
 
 
-def _date(y: str, m: str, d: str) -> date | None:
-    try:
-        return date(int(y), int(m), int(d))
-    except ValueError:
+def _full_names(source: str, gazetteer: Gazetteer, text: str) -> list[Unit]:
+    """Units named in full in source, one per name; a name several units share is read as the one whose
+    province or parent the source or the text names."""
+    units = []
+    for start, end, form in gazetteer.mentions(source):
+        candidates = [u for u in gazetteer.named(form) if u.name == form]
+        if len(candidates) > 1:
+            def support(unit):
+                ancestors = gazetteer.ancestors(unit)
+                return (sum(a.name in source for a in ancestors), sum(text.count(a.name) for a in ancestors))
+            candidates.sort(key=support, reverse=True)
+            if support(candidates[0]) == support(candidates[1]):
+                continue
+        if candidates:
+            units.append(candidates[0])
+    return units
+
+
+def _most_specific(units: list[Unit], gazetteer: Gazetteer) -> Unit | None:
+    """Of the units named, the deepest one, provided the others are its ancestors (X市Y区 → Y区)."""
+    if not units:
         return None
-
-
-def _document_number(header: list[Line]) -> str | None:
-    for line in header:
-        m = _DOC_NUMBER.match(line.text.replace(" ", ""))
-        if m:
-            return m.group(1)
-    return None
+    order = {"province": 0, "prefecture": 1, "county": 2, "township": 3}
+    deepest = max(units, key=lambda u: order.get(u.level, 0))
+    ancestors = {a.code for a in gazetteer.ancestors(deepest)} | {deepest.code}
+    return deepest if all(u.code in ancestors for u in units) else units[0]
 
 
 def _inferred_title(meta: Metadata, text: str) -> str:
-    place = meta.jurisdiction.name if meta.jurisdiction else ""
+    place = meta.jurisdiction.name if meta.jurisdiction and meta.jurisdiction.level != NATIONAL else ""
     field_ = "民政" if "民政" in text else ""
     if meta.kind == "FiveYearPlan" and meta.period_start in _PERIOD_NAMES:
         return f"{place}{field_}事业发展“{_PERIOD_NAMES[meta.period_start]}”规划"
     if meta.kind == "AnnualWorkPlan" and meta.period_start:
         return f"{place}{meta.period_start}年{field_}工作要点"
     if meta.kind == "PolicyOpinion":
-        return f"{place}关于{field_}工作的意见"
-    return f"{place}{field_}政策文件"
+        return f"{(meta.issuers or [place])[0]}关于{field_}工作的意见"
+    if meta.kind == "Notice":
+        return f"{(meta.issuers or [place])[0]}{field_}工作通知" + (f"({meta.issued[:4]}年)" if meta.issued else "")
+    return f"{place}{field_}政策文件" + (f"({meta.issued})" if meta.issued else "")
 
 
-def _evidence(meta: Metadata, jurisdiction_evidence: str) -> str:
-    kinds = {
-        "FiveYearPlan": "it calls itself 本规划",
-        "AnnualWorkPlan": "it sets tasks for the year (全年…)",
-        "PolicyOpinion": "it calls itself 本意见",
-        "PolicyDocument": "its kind could not be determined",
-    }
-    parts = [f"kind: {kinds[meta.kind]}"]
-    if meta.kind == "AnnualWorkPlan" and meta.period_start:
-        parts.append(f"year {meta.period_start}, the year it names most")
-    elif meta.period_start:
-        parts.append(f"period {meta.period_start}–{meta.period_end} from the target years it names")
+def _evidence_note(meta: Metadata) -> str:
+    parts = [f"kind {meta.kind}"]
+    if meta.period_start:
+        parts.append(f"period {meta.period_start}–{meta.period_end}")
     if meta.jurisdiction:
-        parts.append(f"jurisdiction {meta.jurisdiction.name}, {jurisdiction_evidence}")
+        parts.append(f"jurisdiction {meta.jurisdiction.name}, {meta.evidence.get('jurisdiction', '')}")
+    if meta.issuers:
+        parts.append(f"issuers {'、'.join(meta.issuers)} from {meta.evidence.get('issuers', '')}")
     return "; ".join(parts) + "."

@@ -104,6 +104,12 @@ class Target:
 
 
 @dataclass
+class TableOfContents:
+    span: Span
+    entries: list[str]
+
+
+@dataclass
 class Structure:
     sections: list[Section] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
@@ -111,3 +117,4 @@ class Structure:
     boxes: list[Box] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     paragraphs: list[tuple[Section | None, Span]] = field(default_factory=list)
+    toc: TableOfContents | None = None

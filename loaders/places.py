@@ -1,18 +1,25 @@
 """Administrative units a document names, resolved against the national gazetteer.
 
-Full names (珠山区, 丹江口市) are taken wherever they occur. Short forms (珠山, 江汉) are taken
-only in context: for units inside the document's own jurisdiction, its ancestors, or for
-provinces and prefecture-level cities whose short form is unambiguous — and never for the
-short forms in `data/place-stopwords.json`, which are ordinary words as often as places.
+Full names (珠山区, 丹江口市, 沱江镇) are taken where the unit they name can be told: a name that several
+units share is read as the one inside the document's jurisdiction, or the one whose county or city is
+written just before it ("凤凰县沱江镇"). Short forms (珠山, 大理州) are taken only in context: for units
+inside the jurisdiction or its ancestors, or for provinces and prefecture-level cities whose short form is
+unambiguous and stands in a list of places — and never when the short form is an ordinary word. Which
+short forms are ordinary words comes from a word-frequency dictionary (jieba's): a county's short form
+that the dictionary lists as a word other than a place name (会同, 前进, 新建 …) never counts alone.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .datafiles import read_json
 from .gazetteer import Gazetteer, Unit
 from .model import Span
+
+_LEVELS = {"national": 0, "province": 1, "prefecture": 2, "county": 3, "township": 4}
+_COMMON_WORD_FREQUENCY = 20  # how often jieba's corpus must have used a word for it to count as ordinary
+_PLACE_TAGS = {"ns"}
 
 
 @dataclass(frozen=True)
@@ -23,16 +30,32 @@ class Mention:
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset(read_json("place-stopwords.json")["short_forms"])
+def _dictionary() -> dict[str, tuple[int, str]]:
+    import jieba
+
+    words = {}
+    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as handle:
+        for line in handle:
+            word, frequency, tag = line.split()
+            words[word] = (int(frequency), tag)
+    return words
+
+
+@lru_cache(maxsize=1)
+def ordinary_words(gazetteer: Gazetteer) -> frozenset[str]:
+    """The short forms of county-level units that are ordinary words."""
+    words = _dictionary()
+    return frozenset(form for unit in gazetteer.units.values() if unit.level == "county" for form in unit.short_names
+                     if form in words and words[form][1] not in _PLACE_TAGS and words[form][0] >= _COMMON_WORD_FREQUENCY)
 
 
 def find_mentions(text: str, gazetteer: Gazetteer, jurisdiction: Unit | None) -> list[Mention]:
     family = _family(gazetteer, jurisdiction)
+    common = ordinary_words(gazetteer)
     mentions = []
     for start, end, form in gazetteer.mentions(text):
         listed = _in_a_list(text, start, end)
-        unit = _resolve(form, gazetteer, family, jurisdiction, listed)
+        unit = _resolve(form, text[max(0, start - 12):start], gazetteer, family, jurisdiction, listed, common)
         if unit is not None:
             mentions.append(Mention(unit, Span(start, end), form))
     return mentions
@@ -43,7 +66,7 @@ def _family(gazetteer: Gazetteer, jurisdiction: Unit | None) -> set[str]:
     if jurisdiction is None:
         return set()
     family = {jurisdiction.code, *(u.code for u in gazetteer.ancestors(jurisdiction))}
-    family.update(u.code for u in gazetteer.units.values() if jurisdiction in gazetteer.ancestors(u))
+    family.update(u.code for u in gazetteer.descendants(jurisdiction))
     return family
 
 
@@ -54,23 +77,46 @@ def _in_a_list(text: str, start: int, end: int) -> bool:
     return before in "、,(:“ \n" and (after in "、,)。等和与及” \n" or after.isdigit())
 
 
-def _resolve(form: str, gazetteer: Gazetteer, family: set[str], jurisdiction: Unit | None, listed: bool) -> Unit | None:
+def _resolve(form: str, before: str, gazetteer: Gazetteer, family: set[str], jurisdiction: Unit | None,
+             listed: bool, common: frozenset[str]) -> Unit | None:
     candidates = gazetteer.named(form)
     full = [u for u in candidates if u.name == form]
     short = [u for u in candidates if u.name != form]
-    inside = [u for u in full if u.code in family]
-    if inside:
-        return inside[0]
-    if full and len(form) > 2:  # 和县, 古县: a one-character name plus its level is too often part of a phrase
-        return full[0] if len(full) == 1 else _nearest(full, gazetteer, jurisdiction)
-    if form in _stopwords():
+    if full:
+        prefixed = [u for u in full if gazetteer.parent(u) and _written_before(gazetteer.parent(u), before)]
+        if len(prefixed) == 1:
+            return prefixed[0]
+        inside = _one([u for u in full if u.code in family], gazetteer)
+        if inside:
+            return inside
+        if full[0].level == "township":  # a township's name is too often shared to be read without its county
+            return None
+        if len(form) > 2:  # 和县, 古县: a one-character name plus its level is too often part of a phrase
+            return full[0] if len(full) == 1 else _nearest(full, gazetteer, jurisdiction)
+    if form in common:
         return None
-    inside = [u for u in short if u.code in family]
-    if len(inside) == 1:
-        return inside[0]
+    inside = _one([u for u in short if u.code in family], gazetteer)
+    if inside:
+        return inside
     if len(short) == 1 and (short[0].level == "province" or (short[0].level == "prefecture" and listed)):
         return short[0]
+    shallowest = _one(short, gazetteer)
+    if listed and shallowest and shallowest.level == "prefecture":
+        return shallowest
     return None
+
+
+def _written_before(parent: Unit, before: str) -> bool:
+    return before.endswith(parent.name) or any(before.endswith(form) for form in parent.short_names)
+
+
+def _one(units: list[Unit], gazetteer: Gazetteer) -> Unit | None:
+    """One unit, or of an ancestor and its descendants (甘孜藏族自治州 and its 甘孜县) the ancestor."""
+    if len(units) <= 1:
+        return units[0] if units else None
+    top = min(units, key=lambda u: _LEVELS[u.level])
+    codes = {u.code for u in gazetteer.descendants(top)}
+    return top if all(u is top or u.code in codes for u in units) else None
 
 
 def _nearest(units: list[Unit], gazetteer: Gazetteer, jurisdiction: Unit | None) -> Unit | None:

@@ -21,13 +21,15 @@ from .model import Box, Section, Span, Structure, Target
 from .normalize import NormalizedText
 
 _PROGRAMME = re.compile(r"(?:行动计划|计划|行动)(?:”)?$")
-_KIND_CLASSES = {
-    "FiveYearPlan": MZ.FiveYearPlan,
-    "AnnualWorkPlan": MZ.AnnualWorkPlan,
-    "PolicyOpinion": MZ.PolicyOpinion,
-    "PolicyDocument": MZ.PolicyDocument,
-}
+_KINDS = ("FiveYearPlan", "AnnualWorkPlan", "PolicyOpinion", "ImplementationPlan", "ActionPlan", "SpecialPlan",
+          "LongRangePlan", "Notice", "PolicyDocument")
+_KIND_CLASSES = {kind: MZ[kind] for kind in _KINDS}
 BINDINGNESS = {"binding": MZ.Binding, "expected": MZ.Expected}
+
+
+def _date(iso: str) -> Literal:
+    """A day, or a month when the text gives no day."""
+    return Literal(iso, datatype=XSD.date if len(iso) == 10 else XSD.gYearMonth)
 
 
 def zh(text: str) -> Literal:
@@ -105,9 +107,9 @@ class DocumentGraph:
             self.add(d, MZ.periodStart, Literal(meta.period_start, datatype=XSD.integer))
             self.add(d, MZ.periodEnd, Literal(meta.period_end, datatype=XSD.integer))
         if meta.issued:
-            self.add(d, DCTERMS.issued, Literal(meta.issued, datatype=XSD.date))
+            self.add(d, DCTERMS.issued, _date(meta.issued))
         if meta.published:
-            self.add(d, MZ.published, Literal(meta.published, datatype=XSD.date))
+            self.add(d, MZ.published, _date(meta.published))
         if meta.document_number:
             self.add(d, MZ.documentNumber, Literal(meta.document_number))
         self.add(d, MZ.fullText, Literal(self.norm.original))
@@ -119,6 +121,10 @@ class DocumentGraph:
         return self.node(f"section/{section.key}") if section else self.doc
 
     def structure(self, st: Structure) -> None:
+        if st.toc:
+            iri = self.node("toc")
+            self.extracted(iri, MZ.TableOfContents, "目录", st.toc.span, None)
+            self.add(iri, DCTERMS.description, zh("\n".join(st.toc.entries)))
         for section in st.sections:
             iri = self.section_iri(section)
             cls = MZ.Chapter if section.depth == 1 else MZ.Section
@@ -239,7 +245,19 @@ class DocumentGraph:
                 if covered.start <= span.start and span.end <= covered.end:
                     self.add(node, predicate, obj)
 
-    def units(self, mentions) -> list[tuple[Span, URIRef, URIRef]]:
+    def units(self, mentions, gazetteer) -> list[tuple[Span, URIRef, URIRef]]:
+        # Townships are not in the gazetteer's graph: the graphs of the documents that name them describe
+        # them, with every unit they are part of (a document's graph is reasoned about on its own, so the
+        # transitive chain through the gazetteer's graph is stated rather than left to be entailed).
+        for unit in {m.unit for m in mentions if m.unit.level == "township"}:
+            iri = URIRef(self.m.unit(unit.code))
+            self.add(iri, RDF.type, MZ.Township)
+            self.add(iri, RDF.type, MZ.AdministrativeUnit)
+            self.add(iri, RDFS.label, zh(unit.name))
+            self.add(iri, MZ.adminCode, Literal(unit.code))
+            self.add(iri, MZ.adminLevel, Literal(unit.level))
+            for ancestor in gazetteer.ancestors(unit):
+                self.add(iri, MZ.partOf, URIRef(self.m.unit(ancestor.code)))
         return [(m.span, MZ.mentionsUnit, URIRef(self.m.unit(m.unit.code))) for m in mentions]
 
     def instruments(self, citations) -> list[tuple[Span, URIRef, URIRef]]:

@@ -14,20 +14,25 @@ from functools import lru_cache
 import cn2an
 
 from .datafiles import read_json
-from .model import Box, BoxItem, Goal, Measure, Section, Span, Structure, Table
+from .model import Box, BoxItem, Goal, Measure, Section, Span, Structure, Table, TableOfContents
 
 CN_DIGITS = "一二三四五六七八九十百零〇两"
 _NUMBERED = [
+    ("part", re.compile(rf"^(第([{CN_DIGITS}\d]+)部分)\s*(.*)$")),
     ("chapter", re.compile(rf"^(第([{CN_DIGITS}\d]+)章)\s*(.*)$")),
     ("section", re.compile(rf"^(第([{CN_DIGITS}\d]+)节)\s*(.*)$")),
     ("cn", re.compile(rf"^(([{CN_DIGITS}]+)、)\s*(.*)$")),
     ("paren_cn", re.compile(rf"^(\(([{CN_DIGITS}]+)\))\s*(.*)$")),
-    ("arabic", re.compile(r"^((\d{1,2})(?:[、.](?!\d)|\s+(?=\D)))\s*(.*)$")),
+    ("arabic", re.compile(r"^((\d{1,3})(?:[、.](?!\d)|\s+(?=\D)))\s*(.*)$")),
     ("paren_arabic", re.compile(r"^(\((\d{1,2})\))\s*(.*)$")),
+    ("circled", re.compile(r"^(([\u2460-\u2473]))\s*(.*)$")),
 ]
 _UNSEPARATED = re.compile(r"^((\d{1,2}))([\u4e00-\u9fff“《].*)$")
-_ALWAYS_HEADINGS = {"chapter", "section"}
-_MAJOR = {"chapter", "section", "cn", "paren_cn"}
+_ALWAYS_HEADINGS = {"part", "chapter", "section"}
+_MAJOR = {"part", "chapter", "section", "cn", "paren_cn"}
+_TOC = re.compile(r"^目\s*录$")
+_PAGE_NUMBER = re.compile(r"[\s.…·-]*\d{1,3}$")
+_BULLETS = "●■◆▲◇□○•"
 _BOX = re.compile(r"^专栏\s*(\d+)?\s*[::]?\s*(.*)$")
 _LEAD = re.compile(r"^([^。,;:!?]{3,40}?)。")
 _NAMED_ITEM = re.compile(r"(?:^|(?<=。))([^,。:;]{2,30}):")
@@ -67,6 +72,8 @@ def lines_of(text: str) -> list[Line]:
 
 
 def number_value(written: str) -> int | None:
+    if "\u2460" <= written <= "\u2473":  # ① … ⑳
+        return ord(written) - 0x2460 + 1
     if written.isdigit():
         return int(written)
     try:
@@ -81,6 +88,17 @@ def match_numbered(text: str) -> Numbered | None:
         if m and m.group(3):
             return Numbered(style, m.group(1).strip(), number_value(m.group(2)), m.group(3))
     return None
+
+
+def _bulleted(text: str) -> Numbered | None:
+    """An item set off by a bullet (●, ■, ◆ …)."""
+    if text[:1] in _BULLETS and len(text) > 2:
+        return Numbered("bullet", text[0], None, text[1:].strip())
+    return None
+
+
+def _same_heading(a: str, b: str) -> bool:
+    return re.sub(r"\s", "", a) == re.sub(r"\s", "", b)
 
 
 def lead_sentence(text: str) -> str | None:
@@ -104,9 +122,14 @@ def _kind_keywords() -> dict[str, list[str]]:
 
 
 def section_kind(title: str, parent_kind: str | None) -> str:
-    for kind, words in _kind_keywords().items():
-        if any(word in title for word in words):
-            return kind
+    """A section's role, from its whole heading (see data/section-kinds.json)."""
+    title = title.rstrip("。")
+    keywords = _kind_keywords()
+    is_task = title.startswith(tuple(keywords["task_verbs"]))
+    for kind in ("background", "guidance", "goals", "safeguards", "other"):
+        for word in keywords[kind]:
+            if title.startswith(word) or (not is_task and title.endswith(word) and len(title) - len(word) <= 16):
+                return kind
     return parent_kind or "tasks"
 
 
@@ -129,13 +152,19 @@ class _Parser:
         i = 0
         while i < len(self.lines):
             line = self.lines[i]
-            if _BOX.match(line.text):
+            if _TOC.match(line.text):
+                i = self.table_of_contents(i)
+            elif _BOX.match(line.text):
                 i = self.box(i)
             elif self.is_table_caption(i):
+                numbered = match_numbered(line.text)
+                if numbered and self.is_heading(numbered):  # "二、主要指标" over its table: a heading and the caption
+                    self.open_section(numbered, line)
                 i = self.table(i)
             else:
-                numbered = match_numbered(line.text) or self.unseparated(line.text)
-                if numbered and self.is_heading(numbered):
+                numbered = match_numbered(line.text) or self.unseparated(line.text) or _bulleted(line.text)
+                following = self.lines[i + 1].text if i + 1 < len(self.lines) else ""
+                if numbered and self.is_heading(numbered, following):
                     self.open_section(numbered, line)
                 elif numbered:
                     self.item(numbered, line)
@@ -144,11 +173,38 @@ class _Parser:
                 i += 1
         return self.out
 
+    def table_of_contents(self, i: int) -> int:
+        """A 目录: the headings listed before the body (perhaps with page numbers), up to the line where
+        the body repeats the first of them. It is kept as one node, and its lines are not sections."""
+        entries = []
+        j = i + 1
+        while j < len(self.lines):
+            text = _PAGE_NUMBER.sub("", self.lines[j].text).strip()
+            if entries and _same_heading(text, entries[0]):
+                break
+            if "。" in text or len(text) > _MAX_HEADING + 10:
+                break
+            entries.append(text)
+            j += 1
+        if not entries:
+            return i + 1
+        self.out.toc = TableOfContents(Span(self.lines[i].start, self.lines[j - 1].end), entries)
+        return j
+
     # headings -------------------------------------------------------------------
-    def is_heading(self, numbered: Numbered) -> bool:
-        if numbered.style in _ALWAYS_HEADINGS:
-            return True
-        return "。" not in numbered.rest and len(numbered.rest) <= _MAX_HEADING
+    def is_heading(self, numbered: Numbered, following: str = "") -> bool:
+        if numbered.style in _ALWAYS_HEADINGS:  # unless it is a sentence ("第一章为…。")
+            return not ("。" in numbered.rest and len(numbered.rest) > _MAX_HEADING)
+        if numbered.style in ("bullet", "circled"):
+            return False
+        rest = numbered.rest
+        if rest.endswith(":"):  # an item introducing sub-items ("…重点推进以下工作:"), not a heading
+            return False
+        if rest.endswith("。") and rest.count("。") == 1 and len(rest) <= 25:
+            # "(一)发展基础。" over the first of some numbered items of another style is a heading all the same
+            below = match_numbered(following)
+            return below is not None and below.style != numbered.style and below.value == 1
+        return "。" not in rest and len(rest) <= _MAX_HEADING
 
     def unseparated(self, text: str) -> Numbered | None:
         """A heading that lost its separator ("4加强养老服务…") right after its sibling 3."""
@@ -220,6 +276,7 @@ class _Parser:
         )
         self.out.boxes.append(box)
         expect, awaiting_description = 1, False
+        item_lines: list[str] = []  # each item's own numbered line
         j = i + 1
         while j < len(self.lines):
             line = self.lines[j]
@@ -232,12 +289,15 @@ class _Parser:
                     numbered = Numbered("arabic", m.group(1), expect, m.group(3))
             if numbered and numbered.style in _MAJOR:
                 break
+            if numbered and self.ends_box(item_lines, numbered):
+                break
             if numbered:
                 if numbered.value != expect:
                     break
                 sentence = first_sentence(numbered.rest)
                 description = numbered.rest[len(sentence):].lstrip("。;!? ")
                 box.items.append(BoxItem(len(box.items) + 1, short_label(sentence), description, numbered.written, line.span))
+                item_lines.append(numbered.rest)
                 awaiting_description = "。" not in numbered.rest
                 expect += 1
             elif awaiting_description:
@@ -254,6 +314,14 @@ class _Parser:
             box.span = Span(box.span.start, line.end)
             j += 1
         return j
+
+    def ends_box(self, item_lines: list[str], numbered: Numbered) -> bool:
+        """A numbered line that continues the numbering of the headings around the box and reads as a
+        heading (no sentence, where the box's items were sentences) is the next heading, not the box's
+        next item."""
+        continues = any(style == numbered.style and last == (numbered.value or 0) - 1 for style, last, _ in self.stack)
+        sentences = bool(item_lines) and all("。" in text for text in item_lines)
+        return continues and sentences and "。" not in numbered.rest
 
     @staticmethod
     def extend_item(box: Box, line: Line) -> None:

@@ -52,12 +52,12 @@ def test_gb18030_document_loads(tmp_path):
 
 
 def test_a_parser_crash_names_the_file(monkeypatch):
-    from mzkg import loaders
+    from mzkg.loaders import extraction
 
     def explode(text):
         raise IndexError("boom")
 
-    monkeypatch.setattr(loaders, "parse_structure", explode)
+    monkeypatch.setattr(extraction, "parse_structure", explode)
     with pytest.raises(DocumentError, match=r"^crash.txt: could not be parsed \(IndexError: boom\)$"):
         load_bytes("一、总体要求\n".encode(), "crash.txt")
 

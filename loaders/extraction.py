@@ -1,0 +1,49 @@
+"""What a document says, read from its text: a plain record, with no RDF in it.
+
+`extract(text)` is the whole analysis; the writer (rdf.py) turns an Extraction into triples and does
+no analysis of its own. Tests and the scoring tool read Extractions directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .citations import Citation, find_citations
+from .gazetteer import Gazetteer
+from .metadata import Metadata, read_metadata
+from .model import Structure, Target
+from .normalize import NormalizedText
+from .places import Mention, find_mentions
+from .structure import parse_structure
+from .tables import table_targets
+from .targets import prose_targets
+
+
+@dataclass
+class Extraction:
+    text: NormalizedText       # the original and the normalised text all spans index
+    metadata: Metadata
+    structure: Structure       # sections, measures, goals, 专栏 boxes, tables, paragraphs
+    targets: list[Target]      # from tables first, then from running text
+    mentions: list[Mention]    # administrative units named
+    citations: list[Citation]  # instruments cited by title
+
+
+def extract(text: str, gazetteer: Gazetteer | None = None) -> Extraction:
+    gazetteer = gazetteer or Gazetteer.default()
+    norm = NormalizedText.of(text)
+    meta = read_metadata(norm.text, gazetteer)
+    structure = parse_structure(norm.text)
+    if not meta.policy_document:  # a news report or an explanation sets no measures or goals of its own
+        structure.measures, structure.goals = [], []
+    targets = [t for table in structure.tables for t in table_targets(table, norm.text, meta.period_end)]
+    targets += prose_targets(norm.text, structure.paragraphs + _box_spans(structure), meta)
+    return Extraction(norm, meta, structure, targets, find_mentions(norm.text, gazetteer, meta.jurisdiction),
+                      find_citations(norm.text, meta.title))
+
+
+def _box_spans(structure: Structure):
+    """Targets inside 专栏 boxes: each item, or the box text when it has no items."""
+    spans = []
+    for box in structure.boxes:
+        spans.extend((box.section, span) for span in ([item.span for item in box.items] or [box.span]))
+    return spans

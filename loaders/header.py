@@ -1,0 +1,100 @@
+"""The page around a document: page furniture (breadcrumbs, widgets, counters) and the labelled
+metadata fields portals put above or below the text.
+
+Fields come in every arrangement: one per line ("文　　号：…"), several on a line, as a bulleted list,
+as a pipe-separated table with empty cells ("| 文号 | |"), or run together with nothing between them
+("文件编号:X发布机构:Y"). A field is a known label (data/lexicon.json) followed by ":", "|" or, on a
+line that starts with a label, a space; its value runs to the next label, the next cell or the end of
+the line. Labels are matched with any spacing
+between their characters, since portals pad them ("索 引 号").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .datafiles import read_json
+from .model import Span
+from .structure import Line
+
+HEADER_LINES = 40   # fields and furniture stand among the first lines of a page…
+FOOTER_LINES = 12   # …or among its last ones
+_BULLET = re.compile(r"^[•·●◆■▪\-*>»]+\s*")
+_BREADCRUMB = re.compile(r"[>»›→]")
+
+
+@dataclass
+class Field:
+    key: str        # what the label names: document_number, issuer, signed, published, title, …
+    label: str      # as written
+    value: str      # "" for an empty field
+    span: Span      # of the value (or of the label, when the value is empty)
+
+
+@lru_cache(maxsize=1)
+def _labels() -> re.Pattern:
+    fields = read_json("lexicon.json")["fields"]
+    labels = sorted(((label, key) for key, labels in fields.items() for label in labels), key=lambda item: -len(item[0]))
+    spaced = [r"\s*".join(map(re.escape, label)) for label, _ in labels]
+    alternatives = "|".join(f"(?P<f{i}>{pattern})" for i, pattern in enumerate(spaced))
+    return re.compile(rf"(?:{alternatives})\s*(?P<sep>[:|]|(?<=\s)|(?=\s)|$)"), [key for _, key in labels]
+
+
+def fields_in(line: Line) -> list[Field]:
+    """The labelled fields a line holds, in order."""
+    pattern, keys = _labels()
+    matches = [m for m in pattern.finditer(line.text)]
+    if not is_field_line(line):  # a label followed by a space is a field only on a line of fields
+        matches = [m for m in matches if m.group("sep") in (":", "|")]
+    found = []
+    for k, m in enumerate(matches):
+        key = keys[_group(m)]
+        end = matches[k + 1].start() if k + 1 < len(matches) else len(line.text)
+        raw = line.text[m.end():end].split("|")[0]  # in a table, the value is the next cell
+        value = _BULLET.sub("", raw.strip(" |\t")).strip()
+        start = line.start + m.end() + (raw.find(value) if value else 0)
+        span = Span(start, start + len(value)) if value else Span(line.start + m.start(), line.start + m.end())
+        found.append(Field(key, line.text[m.start():m.end()].rstrip(":| "), value, span))
+    return found
+
+
+def _group(m: re.Match) -> int:
+    return next(int(name[1:]) for name, value in m.groupdict().items() if value is not None and name != "sep")
+
+
+def is_field_line(line: Line) -> bool:
+    """A line of fields: it starts with one, or holds two with their colons."""
+    text = _BULLET.sub("", line.text).lstrip("| ")
+    pattern, _ = _labels()
+    if pattern.match(text):
+        return True
+    return sum(1 for m in pattern.finditer(text) if m.group("sep") in (":", "|")) >= 2
+
+
+def is_chrome(line: Line) -> bool:
+    """Page furniture: a breadcrumb trail, widgets, counters, share buttons."""
+    text = line.text
+    if _BREADCRUMB.search(text) and "首页" in text:
+        return True
+    words = read_json("lexicon.json")["chrome"]
+    if any(word in text for word in words) and len(text) <= 60 and "。" not in text:
+        return True
+    return bool(fields_in(line)) and all(f.key in ("views", "font") for f in fields_in(line))
+
+
+def header_region(lines: list[Line]) -> list[Line]:
+    """The lines where page furniture and fields may stand."""
+    return lines[:HEADER_LINES] + lines[max(HEADER_LINES, len(lines) - FOOTER_LINES):]
+
+
+def page_fields(lines: list[Line]) -> dict[str, Field]:
+    """The first value of each field in the header region (an empty field counts, so a later stray
+    label elsewhere cannot fill it)."""
+    found: dict[str, Field] = {}
+    for line in header_region(lines):
+        if not is_field_line(line):
+            continue
+        for field in fields_in(line):
+            found.setdefault(field.key, field)
+    return found

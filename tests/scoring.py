@@ -1,0 +1,179 @@
+"""Scores what the loaders extract from the test corpus (tests/corpus/) against its gold files, field
+by field. `python tests/scoring.py` prints the figures and every miss; the scoring test holds them to
+floors. See tests/corpus/README.md for the gold format."""
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mzkg.loaders import extract
+from mzkg.loaders.citations import instrument_key
+from mzkg.loaders.decoding import decode
+from mzkg.loaders.normalize import normalize_label
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+METADATA_FIELDS = ("title", "document_number", "issuers", "issued", "published", "period_start", "period_end",
+                   "jurisdiction", "level", "kind", "policy_document")
+
+
+@dataclass
+class Tally:
+    right: int = 0
+    total: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, ok: bool, what: str) -> None:
+        self.total += 1
+        self.right += ok
+        if not ok:
+            self.misses.append(what)
+
+    @property
+    def share(self) -> float:
+        return self.right / self.total if self.total else 1.0
+
+
+def norm(text) -> str:
+    return normalize_label(str(text)).replace("〔", "[").replace("〕", "]").replace("“", "\"").replace("”", "\"") if text else ""
+
+
+def documents(folder: Path = CORPUS):
+    for gold_file in sorted(folder.glob("*.gold.json")):
+        gold = json.loads(gold_file.read_text("utf-8"))
+        text_file = gold_file.with_name(gold_file.name.replace(".gold.json", ".txt"))
+        yield text_file, gold
+
+
+def score(folder: Path = CORPUS) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for path, gold in documents(folder):
+        decoded = decode(path.read_bytes(), str(path))
+        found = extract(decoded.text)
+        name = path.stem
+        _metadata(found, gold, name, tallies)
+        _sections(found, gold, name, tallies)
+        _measures(found, gold, name, tallies)
+        _boxes(found, gold, name, tallies)
+        _places(found, gold, name, tallies)
+        _citations(found, gold, name, tallies)
+    return dict(tallies)
+
+
+def _metadata(found, gold, name, tallies) -> None:
+    meta, expected = found.metadata, gold["metadata"]
+    got = {
+        "title": norm(meta.title),
+        "document_number": norm(meta.document_number),
+        "issuers": sorted(norm(i) for i in meta.issuers),
+        "issued": meta.issued,
+        "published": meta.published,
+        "period_start": meta.period_start,
+        "period_end": meta.period_end,
+        "jurisdiction": norm(meta.jurisdiction.name) if meta.jurisdiction else None,
+        "level": meta.jurisdiction.level if meta.jurisdiction else None,
+        "kind": meta.kind,
+        "policy_document": getattr(meta, "policy_document", True),
+    }
+    want = {
+        "title": norm(expected["title"]),
+        "document_number": norm(expected["document_number"]),
+        "issuers": sorted(norm(i) for i in expected["issuers"]),
+        "issued": expected["issued"],
+        "published": expected["published"],
+        "period_start": expected["period_start"],
+        "period_end": expected["period_end"],
+        "jurisdiction": norm(expected["jurisdiction"]["name"]) if expected.get("jurisdiction") else None,
+        "level": expected["jurisdiction"]["level"] if expected.get("jurisdiction") else None,
+        "kind": gold["kind"] if gold["policy_document"] else meta.kind,  # a text that is no policy has no kind
+        "policy_document": gold["policy_document"],
+    }
+    for key in METADATA_FIELDS:
+        if key == "title" and expected.get("title_inferred"):
+            tallies["title"].add(meta.title_inferred, f"{name}: the title should be marked inferred")
+            continue
+        if key in ("issued", "published") and want[key] and len(want[key]) == 7 and got[key]:
+            got[key] = got[key][:7]  # the gold gives only the month
+        tallies[key].add(got[key] == want[key], f"{name}: {key} {got[key]!r}, not {want[key]!r}")
+
+
+def _sections(found, gold, name, tallies) -> None:
+    sections = found.structure.sections
+    by_title = defaultdict(list)
+    for section in sections:
+        by_title[norm(section.title).rstrip("。")].append(section)
+    expected = gold["sections"]
+    titles = [norm(s["title"]).rstrip("。") for s in expected]
+    for entry, title in zip(expected, titles):
+        parent = titles[entry["parent"]] if entry["parent"] is not None else None
+        matches = by_title.get(title, [])
+        ok = len(matches) == 1 and (norm(matches[0].parent.title).rstrip("。") if matches[0].parent else None) == parent
+        tallies["headings"].add(ok, f"{name}: heading {entry['title']!r} found {len(matches)}×"
+                                    + (f" under {matches[0].parent.title if matches[0].parent else None!r}" if matches else ""))
+        if len(matches) == 1:
+            tallies["roles"].add(matches[0].kind == entry["role"], f"{name}: {entry['title']!r} is {matches[0].kind}, not {entry['role']}")
+    wanted = set(titles)
+    for section in sections:
+        tallies["headings (precision)"].add(norm(section.title).rstrip("。") in wanted, f"{name}: not a heading: {section.title!r}")
+    tallies["table of contents"].add(bool(getattr(found.structure, "toc", None)) == gold["toc"],
+                                     f"{name}: table of contents {'missed' if gold['toc'] else 'invented'}")
+
+
+def _covers(found, span, quote: str) -> bool:
+    return norm(quote) in norm(found.text.text[span.start:span.end])
+
+
+def _measures(found, gold, name, tallies) -> None:
+    measures = found.structure.measures
+    used = set()
+    for entry in gold["measures"]:
+        hit = next((m for m in measures if _covers(found, m.span, entry["quote"])), None)
+        tallies["measures"].add(hit is not None, f"{name}: measure missed: {entry['quote']!r}")
+        if hit is not None:
+            used.add(id(hit))
+    quotes = [entry["quote"] for entry in gold["measures"]]
+    for measure in measures:
+        ok = id(measure) in used or any(_covers(found, measure.span, q) for q in quotes)
+        tallies["measures (precision)"].add(ok, f"{name}: not a measure: {measure.label!r}")
+
+
+def _boxes(found, gold, name, tallies) -> None:
+    boxes = found.structure.boxes
+    for entry in gold["boxes"]:
+        title = norm(entry["title"])
+        box = next((b for b in boxes if norm(b.title) and (norm(b.title) in title or title.endswith(norm(b.title)))), None)
+        tallies["boxes"].add(box is not None, f"{name}: box missed: {entry['title']!r}")
+        for item in entry["items"]:
+            ok = box is not None and any(_covers(found, i.span, item) for i in box.items)
+            tallies["box items"].add(ok, f"{name}: box item missed: {item!r}")
+
+
+def _places(found, gold, name, tallies) -> None:
+    named = {norm(m.unit.name) for m in found.mentions}
+    for place in gold["places"]:
+        tallies["places"].add(norm(place["name"]) in named, f"{name}: place missed: {place['name']} ({place['level']})")
+
+
+def _citations(found, gold, name, tallies) -> None:
+    got = {c.key for c in found.citations}
+    want = {instrument_key(c.strip("《》")) for c in gold["citations"]}
+    for title in want:
+        tallies["citations"].add(title in got, f"{name}: citation missed: {title}")
+    for title in got:
+        tallies["citations (precision)"].add(title in want, f"{name}: not an instrument: {title}")
+
+
+def report(tallies: dict[str, Tally], misses: bool = True) -> str:
+    lines = [f"{'field':24} {'right':>7} {'share':>7}"]
+    for key, tally in tallies.items():
+        lines.append(f"{key:24} {tally.right:>3}/{tally.total:<3} {tally.share:>7.1%}")
+    if misses:
+        for key, tally in tallies.items():
+            lines.extend(f"  {key}: {miss}" for miss in tally.misses)
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(report(score(Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS)))
