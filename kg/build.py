@@ -123,10 +123,11 @@ class Builder:
             schema = pool.submit(schema_entailments)
             prepared = pool.map(_prepare, [(path, self.minter.base) for path in files], chunksize=_chunksize(len(files)))
             for outcome in self._bar(prepared, "parsing, reasoning, validating", total=len(files)):
+                if not isinstance(outcome, DocumentError):
+                    outcome = distinct.refusal(outcome) or outcome
                 if isinstance(outcome, DocumentError):
                     report.failures.append(outcome)
                     continue
-                distinct.add(outcome)
                 write(document_graphs([outcome], self.minter))
                 report.documents.append(outcome.summary_only())
             reference, schema = reference.result(), schema.result()
@@ -152,7 +153,9 @@ class Builder:
             outcome = _prepare((path, self.minter.base))
             if isinstance(outcome, DocumentError):
                 raise outcome  # any failure stops before writing
-            distinct.add(outcome)
+            refusal = distinct.refusal(outcome)
+            if refusal:
+                raise refusal
             report.documents.append(outcome)
         store.replace_graphs(document_graphs(report.documents, self.minter))
         store.publish()
@@ -221,12 +224,13 @@ def document_graphs(documents: list[PreparedDocument], minter: Minter) -> Graphs
 
 
 class _Distinct(dict):
-    """The documents so far, by IRI: two files that are the same document are refused."""
+    """The documents so far, by IRI: a second file that is the same document is refused."""
 
-    def add(self, doc: PreparedDocument) -> None:
+    def refusal(self, doc: PreparedDocument) -> DocumentError | None:
         if doc.iri in self:
-            raise BuildError(f"{doc.source}: is the same document as {self[doc.iri]} ({doc.iri})")
+            return DocumentError(str(doc.source), f"is the same document as {self[doc.iri]} ({doc.iri})")
         self[doc.iri] = doc.source
+        return None
 
 
 def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: DocumentChecker) -> PreparedDocument | DocumentError:
@@ -248,6 +252,7 @@ def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: Docum
         warnings = raise_on_violations(found)
     except ValidationFailed as failed:
         return DocumentError(doc.source, f"violates the shapes: {failed}")
+    warnings += [Finding("Warning", focus, "", message) for focus, message in doc.warnings]
     return PreparedDocument(doc.iri, doc.graph_iri, doc.metadata, doc.summary, doc.source, doc.seconds,
                             ntriples, reasoning.lines_of(entailed), len(entailed), warnings)
 

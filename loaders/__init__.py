@@ -30,6 +30,7 @@ class LoadedDocument:
     source: str
     encoding: str
     seconds: dict[str, float] = field(default_factory=dict)  # read, parse, triples
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (where, what): parts kept as text
 
 
 def warm_up(base: str | None = None) -> None:
@@ -70,13 +71,15 @@ def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocum
         raise DocumentError(source, meta.notes[0].rstrip(".").replace("Not a policy document: ", "is not a policy document: ")
                             + "; not loaded")
     parsed = time.perf_counter()
-    slug = Minter.document_slug(meta.jurisdiction.code if meta.jurisdiction else None, meta.kind, _period(meta), meta.title)
+    identity = text if meta.title_inferred else meta.title
+    slug = Minter.document_slug(meta.jurisdiction.code if meta.jurisdiction else None, meta.kind, _period(meta), identity)
     writer = DocumentGraph(minter, slug, norm, meta)
     writer.document(content_hash(text))
     writer.structure(structure)
     vocab = vocabulary(minter.base)
     writer.targets(found.targets, IndicatorIndex(minter, writer.g, vocab.indicators).concept)
     writer.classify(vocab.groups, vocab.areas)
+    warnings = writer.unread(found.unread)
     linked = writer.units(found.mentions, Gazetteer.default()) + writer.instruments(found.citations)
     writer.link(linked, [line.span for line in lines_of(norm.text)])
     summary = {
@@ -87,7 +90,8 @@ def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocum
         "triples": len(writer.g),
     }
     seconds = {"parse": parsed - started, "triples": time.perf_counter() - parsed}
-    return LoadedDocument(str(writer.doc), minter.document_graph(slug), writer.g, meta, summary, source, encoding, seconds)
+    return LoadedDocument(str(writer.doc), minter.document_graph(slug), writer.g, meta, summary, source, encoding, seconds,
+                          warnings)
 
 
 def _period(meta: Metadata) -> str:

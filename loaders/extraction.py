@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .citations import Citation, find_citations
 from .gazetteer import Gazetteer
 from .metadata import Metadata, read_metadata
-from .model import Structure, Target
+from .model import Structure, Target, UnreadRow
 from .normalize import NormalizedText
 from .places import Mention, find_mentions
 from .structure import parse_structure
@@ -26,6 +26,7 @@ class Extraction:
     targets: list[Target]      # from tables first, then from running text
     mentions: list[Mention]    # administrative units named
     citations: list[Citation]  # instruments cited by title
+    unread: list[UnreadRow]    # table rows that could not be read
 
 
 def extract(text: str, gazetteer: Gazetteer | None = None) -> Extraction:
@@ -35,10 +36,17 @@ def extract(text: str, gazetteer: Gazetteer | None = None) -> Extraction:
     structure = parse_structure(norm.text)
     if not meta.policy_document:  # a news report or an explanation sets no measures or goals of its own
         structure.measures, structure.goals = [], []
-    targets = [t for table in structure.tables for t in table_targets(table, norm.text, meta.period_end)]
+    rows = [t for table in structure.tables for t in table_targets(table, norm.text, meta.period_end)]
+    targets = [t for t in rows if _has_a_value(t)]
+    unread = [UnreadRow(k + 1, norm.text[t.span.start:t.span.end], t.span, t.table)
+              for k, t in enumerate(t for t in rows if not _has_a_value(t))]
     targets += prose_targets(norm.text, structure.paragraphs + _box_spans(structure), meta)
     return Extraction(norm, meta, structure, targets, find_mentions(norm.text, gazetteer, meta.jurisdiction),
-                      find_citations(norm.text, meta.title))
+                      find_citations(norm.text, meta.title), unread)
+
+
+def _has_a_value(target: Target) -> bool:
+    return any(v is not None for v in (target.value, target.text, target.actual_value, target.baseline_value))
 
 
 def _box_spans(structure: Structure):

@@ -1,8 +1,8 @@
 """IRIs: deterministic, readable, and minted under a configurable base.
 
 Nothing here depends on file names, load order or the machine: a document's IRI comes
-from its jurisdiction, kind, period and title; the nodes inside it from their place in
-the document.
+from its jurisdiction, kind, period and a 128-bit digest of its title (of its text when it has
+none); the nodes inside it from their place in the document.
 """
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ def default_base() -> str:
 
 def digest(text: str, length: int = 8) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+def identity_digest(text: str) -> str:
+    """128 bits of SHA-256: what tells one document from every other."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def check_base(base: str) -> str:
@@ -77,9 +82,11 @@ class Minter:
 
     # documents
     @staticmethod
-    def document_slug(unit_code: str | None, kind: str, period: str, title: str) -> str:
+    def document_slug(unit_code: str | None, kind: str, period: str, identity: str) -> str:
+        """A document's slug: where, what and when, then a digest of what identifies it (its title, or
+        its whole text when it states none), so that two different documents never share one."""
         place = unit_code[:6] if unit_code else "000000"
-        return f"{place}-{_KIND_SLUGS.get(kind, 'doc')}-{period}-{digest(title, 6)}"
+        return f"{place}-{_KIND_SLUGS.get(kind, 'doc')}-{period}-{identity_digest(identity)}"
 
     def document(self, slug: str) -> str:
         return self(f"doc/{slug}")

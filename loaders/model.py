@@ -104,6 +104,15 @@ class Target:
 
 
 @dataclass
+class UnreadRow:
+    """A table row the reader could not interpret: kept as its text, never a target without a value."""
+    ordinal: int
+    text: str
+    span: Span
+    table: "Table | None"
+
+
+@dataclass
 class TableOfContents:
     span: Span
     entries: list[str]

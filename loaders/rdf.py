@@ -19,6 +19,7 @@ from .iris import Minter
 from .metadata import Metadata
 from .model import Box, Section, Span, Structure, Target
 from .normalize import NormalizedText
+from .structure import short_label
 
 _PROGRAMME = re.compile(r"(?:行动计划|计划|行动)(?:”)?$")
 _KINDS = ("FiveYearPlan", "AnnualWorkPlan", "PolicyOpinion", "ImplementationPlan", "ActionPlan", "SpecialPlan",
@@ -244,6 +245,16 @@ class DocumentGraph:
             for node, covered in self.spans:
                 if covered.start <= span.start and span.end <= covered.end:
                     self.add(node, predicate, obj)
+
+    def unread(self, rows) -> list[tuple[str, str]]:
+        """Table rows kept as text; for each, where it is and a warning."""
+        warnings = []
+        for row in rows:
+            iri = self.node(f"unread/{row.ordinal}")
+            label = short_label(" ".join(row.text.split()), 60)
+            self.extracted(iri, MZ.UnreadRow, label, row.span, None)
+            warnings.append((str(iri), f"a table row the reader could not interpret is kept as text: {label}"))
+        return warnings
 
     def units(self, mentions, gazetteer) -> list[tuple[Span, URIRef, URIRef]]:
         # Townships are not in the gazetteer's graph: the graphs of the documents that name them describe

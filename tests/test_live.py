@@ -215,11 +215,11 @@ def test_saved_query_with_a_parameter(server, page):
 
 @pytest.mark.browser
 def test_entity_page_links_to_its_passage(server, page):
-    page.goto(server + "/doc/420100-plan-2021-2025-04a9b9/measure/3")
+    page.goto(server + "/doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86/measure/3")
     assert page.locator("section.passage mark").inner_text().startswith("完善")
     page.click("section.passage a")
     page.wait_for_load_state()
-    assert "/doc/420100-plan-2021-2025-04a9b9#o" in page.url
+    assert "/doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86#o" in page.url
     assert page.locator(".fulltext").is_visible()
     page.screenshot(path=str(ARTIFACTS / "document.png"))
 

@@ -13,7 +13,7 @@ from mzkg.server import create_app
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 SELECT = "SELECT ?plan ?title WHERE { ?plan a <https://w3id.org/mzkg/ontology#PolicyDocument> ; <http://purl.org/dc/terms/title> ?title }"
-WUHAN = "/doc/420100-plan-2021-2025-04a9b9"
+WUHAN = "/doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86"
 
 
 @pytest.fixture(scope="module")
