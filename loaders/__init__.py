@@ -9,6 +9,7 @@ from rdflib import Graph
 
 from .decoding import DocumentError, decode
 from .gazetteer import Gazetteer
+from .places import ordinary_words
 from .indicators import IndicatorIndex
 from .iris import Minter
 from .metadata import Metadata
@@ -34,9 +35,12 @@ class LoadedDocument:
 
 
 def warm_up(base: str | None = None) -> None:
-    """Read the gazetteer and the vocabularies now, so that worker processes forked afterwards share
-    them instead of each reading them again."""
-    Gazetteer.default()
+    """Read the gazetteer (and build its search automaton), the word-frequency dictionary and the
+    vocabularies now, so that worker processes forked afterwards share them instead of each reading
+    them again."""
+    gazetteer = Gazetteer.default()
+    list(gazetteer.mentions("中华人民共和国"))
+    ordinary_words(gazetteer)
     vocabulary(Minter(base).base)
 
 

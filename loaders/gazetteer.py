@@ -40,6 +40,8 @@ def _ethnic_designation() -> re.Pattern:
 
 def _short_names(name: str) -> tuple[str, ...]:
     stem = _ethnic_designation().sub("", name)
+    if "自治" in stem and stem.index("自治") < 2:  # 内蒙古自治区, 西藏自治区: the nationality's name is the place's
+        stem = name
     for suffix in _SUFFIXES:
         if stem.endswith(suffix) and len(stem) - len(suffix) >= 2:
             stem = stem[: -len(suffix)]
@@ -89,9 +91,7 @@ class Gazetteer:
         for unit in (*self.units.values(), *self.townships.values()):
             for form in (unit.name, *unit.short_names):
                 self._by_name[form].append(unit)
-        self._lengths: dict[str, set[int]] = defaultdict(set)
-        for form in self._by_name:
-            self._lengths[form[0]].add(len(form))
+        self._forms = None
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -135,23 +135,27 @@ class Gazetteer:
             return unit
         return next((u for u in self.ancestors(unit) if u.level == "province"), None)
 
+    @property
+    def _automaton(self):
+        """Every form, for one pass of Aho–Corasick over a text (built on first use)."""
+        if self._forms is None:
+            import ahocorasick
+
+            self._forms = ahocorasick.Automaton()
+            for form in self._by_name:
+                self._forms.add_word(form, len(form))
+            self._forms.make_automaton()
+        return self._forms
+
     def mentions(self, text: str):
-        """Yield (start, end, form) for every gazetteer name in text, longest match first."""
-        i = 0
-        while i < len(text):
-            lengths = self._lengths.get(text[i])
-            hit = None
-            if lengths:
-                for length in sorted(lengths, reverse=True):
-                    form = text[i : i + length]
-                    if len(form) == length and form in self._by_name:
-                        hit = form
-                        break
-            if hit:
-                yield i, i + len(hit), hit
-                i += len(hit)
-            else:
-                i += 1
+        """Yield (start, end, form) for every gazetteer name in text, left to right, the longest of
+        those starting at one place, none overlapping another."""
+        found = sorted(((end + 1 - length, -length) for end, length in self._automaton.iter(text)))
+        position = 0
+        for start, negative in found:
+            if start >= position:
+                position = start - negative
+                yield start, position, text[start:position]
 
 
 def _place(code: str, names: dict[str, str]) -> tuple[str, str | None]:

@@ -62,6 +62,7 @@ class _Reading:
     """What the first lines of a document say, before any field is decided."""
     lines: list[Line]
     fields: dict[str, Field]
+    content: list[Line]                                  # the first lines that are neither furniture nor fields
     wrapper: tuple[str, list[str], str] | None = None   # title, issuers, evidence
     title_line: str | None = None
     signature: tuple[list[str], str] | None = None     # bodies, date
@@ -69,7 +70,7 @@ class _Reading:
 
 def read_metadata(text: str, gazetteer: Gazetteer) -> Metadata:
     lines = lines_of(text)
-    reading = _Reading(lines, page_fields(lines))
+    reading = _Reading(lines, page_fields(lines), _content_lines(lines))
     reading.wrapper = _wrapper(reading)
     reading.title_line = _title_line(reading)
     reading.signature = _signature(lines)
@@ -129,7 +130,7 @@ def _wrapper(reading: _Reading) -> tuple[str, list[str], str] | None:
         value = _value(reading.fields, key)
         if value:
             candidates.append((value, f"the page's {reading.fields[key].label} field"))
-    content = _content_lines(reading.lines)[:_TITLE_LINES]
+    content = reading.content[:_TITLE_LINES]
     candidates += [(line.text, "the wrapper notice") for line in content]
     candidates += [(line.text + following.text, "the wrapper notice (over two lines)")
                    for line, following in zip(content, content[1:]) if not line.text.endswith("通知")]
@@ -145,7 +146,7 @@ def _wrapper(reading: _Reading) -> tuple[str, list[str], str] | None:
 
 def _title_line(reading: _Reading) -> str | None:
     """The first line that reads as a title: short, no full stop, not an addressee, a number or a date."""
-    for line in _content_lines(reading.lines)[:_TITLE_LINES]:
+    for line in reading.content[:_TITLE_LINES]:
         text = _strip_site_prefix(line.text)
         if "。" in text or len(text) > 90 or text.endswith(":") or _ADDRESSEE.match(text):
             break
@@ -168,8 +169,7 @@ def _signature(lines: list[Line]) -> tuple[list[str], str] | None:
 
 def _wrapper_date(reading: _Reading) -> str | None:
     """A date line of its own below a wrapper notice, where the page lost the body's name above it."""
-    content = _content_lines(reading.lines)
-    return next((parse_date(line.text) for line in content[:_TITLE_LINES * 2] if is_date_line(line.text)), None)
+    return next((parse_date(line.text) for line in reading.content[:_TITLE_LINES * 2] if is_date_line(line.text)), None)
 
 
 # fields ----------------------------------------------------------------------------
@@ -199,6 +199,8 @@ def _kind(title: str | None, text: str) -> tuple[str, bool]:
             return "LongRangePlan", True
         for kind, words in LEXICON["kinds"]:
             if any(word in title for word in words):
+                if kind == "FiveYearPlan" and not any(word in title for word in LEXICON["general_plan_words"]):
+                    return "SpecialPlan", True  # a plan for one field (养老服务体系, 社区服务 …)
                 return kind, True
     for kind, words in LEXICON["self_reference"].items():
         if any(word in text for word in words):
@@ -285,8 +287,8 @@ def _split_run_together(text: str) -> list[str] | None:
 
 def _leading_body(title: str) -> str | None:
     """A body named at the start of a title ("X市民政局2024年工作要点")."""
-    m = re.match(r"([\u4e00-\u9fff]{2,30}?(?:" + "|".join(map(re.escape, LEXICON["org_suffixes"])) + r"))(?=20\d\d|“|关于)", title)
-    return m.group(1) if m else None
+    m = re.match(_org_pattern().pattern + r"(?=20\d\d|“|关于)", title)
+    return m.group(0) if m else None
 
 
 def _dates(reading: _Reading, evidence: dict) -> tuple[str | None, str | None]:
@@ -307,7 +309,7 @@ def _dates(reading: _Reading, evidence: dict) -> tuple[str | None, str | None]:
 
 def _document_number(reading: _Reading) -> str | None:
     value = _value(reading.fields, "document_number")
-    candidates = [value] if value else [line.text for line in _content_lines(reading.lines)[:_TITLE_LINES]]
+    candidates = [value] if value else [line.text for line in reading.content[:_TITLE_LINES]]
     for text in candidates:
         m = _DOC_NUMBER.search(text.replace(" ", ""))
         if m and (value or m.group(0) == text.replace(" ", "")):

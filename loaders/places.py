@@ -10,6 +10,7 @@ that the dictionary lists as a word other than a place name (会同, 前进, 新
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,24 +30,25 @@ class Mention:
     form: str
 
 
-@lru_cache(maxsize=1)
-def _dictionary() -> dict[str, tuple[int, str]]:
-    import jieba
-
-    words = {}
-    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as handle:
+def _dictionary_entries(wanted: set[str]):
+    """(word, frequency, tag) of jieba's dictionary, for the words wanted."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the loaders need the 'jieba' package for its word-frequency dictionary (pip install jieba)")
+    with open(os.path.join(os.path.dirname(spec.origin), "dict.txt"), encoding="utf-8") as handle:
         for line in handle:
-            word, frequency, tag = line.split()
-            words[word] = (int(frequency), tag)
-    return words
+            word, _, rest = line.partition(" ")
+            if word in wanted:
+                frequency, _, tag = rest.strip().partition(" ")
+                yield word, int(frequency), tag
 
 
 @lru_cache(maxsize=1)
 def ordinary_words(gazetteer: Gazetteer) -> frozenset[str]:
     """The short forms of county-level units that are ordinary words."""
-    words = _dictionary()
-    return frozenset(form for unit in gazetteer.units.values() if unit.level == "county" for form in unit.short_names
-                     if form in words and words[form][1] not in _PLACE_TAGS and words[form][0] >= _COMMON_WORD_FREQUENCY)
+    forms = {form for unit in gazetteer.units.values() if unit.level == "county" for form in unit.short_names}
+    return frozenset(word for word, frequency, tag in _dictionary_entries(forms)
+                     if tag not in _PLACE_TAGS and frequency >= _COMMON_WORD_FREQUENCY)
 
 
 def find_mentions(text: str, gazetteer: Gazetteer, jurisdiction: Unit | None) -> list[Mention]:

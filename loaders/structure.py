@@ -130,6 +130,8 @@ def section_kind(title: str, parent_kind: str | None) -> str:
         for word in keywords[kind]:
             if title.startswith(word) or (not is_task and title.endswith(word) and len(title) - len(word) <= 16):
                 return kind
+            if kind == "safeguards" and title.endswith(word) and len(title) - len(word) <= 2:  # 加强组织领导
+                return kind
     return parent_kind or "tasks"
 
 
