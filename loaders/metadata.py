@@ -22,9 +22,9 @@ from .gazetteer import Gazetteer, Unit
 from .header import Field, is_chrome, is_field_line, page_fields
 from .structure import Line, lines_of, match_numbered
 
-FIVE_YEAR_PERIODS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026, "十六五": 2031}
-_ORDINAL_PERIODS = {"第十一个五年": 2006, "第十二个五年": 2011, "第十三个五年": 2016, "第十四个五年": 2021, "第十五个五年": 2026}
-_PERIOD_NAMES = {start: name for name, start in FIVE_YEAR_PERIODS.items()}
+LEXICON = read_json("lexicon.json")
+FIVE_YEAR_PERIODS: dict[str, int] = LEXICON["five_year_periods"]
+_PERIOD_NAMES = {start: name for name, start in FIVE_YEAR_PERIODS.items() if len(name) == 3}  # 十四五
 _TITLE_LINES = 15  # a title stands among the first lines after the page's furniture
 _WRAPPER = re.compile(r"^(?P<issuers>.*?)关于(?:印发|转发|下发|公布)(?P<title>.{4,120}?)的通知$")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(【]\s*(?:19|20)\d\d\s*[〕\])】]\s*第?\d{1,4}\s*号")
@@ -34,7 +34,6 @@ _PLAN_SPAN = re.compile(r"规划期(?:限)?(?:为|是|:)?\s*(20\d\d)\s*(?:年\s*
 _TARGET_YEAR = re.compile(r"(?:到|至|在|力争到|力争在)(20\d\d)年")
 _YEAR = re.compile(r"(?<![\d—\-~至到])(20\d\d)年(?![\d—\-~])")
 _ADDRESSEE = re.compile(r"^各.{1,80}[:]$")
-LEXICON = read_json("lexicon.json")
 NATIONAL = "national"
 
 
@@ -323,10 +322,9 @@ def _period(kind: str, title: str | None, text: str, issued: str | None) -> tupl
     span = _SPAN.search(title)
     if span:
         return int(span.group(1)), int(span.group(2))
-    for names in (FIVE_YEAR_PERIODS, _ORDINAL_PERIODS):
-        for name, start in names.items():
-            if name in title:
-                return start, start + 4
+    for name, start in FIVE_YEAR_PERIODS.items():
+        if name in title:
+            return start, start + 4
     if kind in ("Notice", "PolicyDocument"):
         return None, None
     if kind in ("FiveYearPlan", "SpecialPlan", "LongRangePlan"):
