@@ -8,9 +8,12 @@ killed (a fresh one is started for the next job) and the request gets 503.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import select
+import signal
 import threading
 import time
 
@@ -19,6 +22,8 @@ import pyoxigraph as ox
 from mzkg.kg.export import write_quads
 
 from .answers import Answer, QueryFailed, QueryTimeout, evaluate
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 # How long each side of the pipe looks for the other's message before it sleeps: a small query is
 # answered within this, and a process woken from sleep costs more than the query itself.
@@ -35,8 +40,21 @@ def spin(readable, seconds: float) -> bool:
     return True
 
 
+def end_with_parent() -> None:
+    """Have the kernel kill this process when the process that started it ends (Linux), so a worker
+    that dies leaves no query process behind."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pipe's end still ends the child
+        return
+    if os.getppid() == 1:  # the parent ended before the request took hold
+        os._exit(0)
+
+
 def _serve_jobs(path: str, max_rows: int, conn) -> None:
     """The child: answer ("query", sparql, options, wanted) and ("dump", graph, format key, file) jobs."""
+    end_with_parent()
     store = ox.Store.read_only(path)
     readable = select.poll()
     readable.register(conn.fileno(), select.POLLIN)

@@ -115,9 +115,12 @@ def test_a_worker_that_dies_is_replaced(built):
         deadline = time.time() + 30
         while time.time() < deadline and not (len(workers()) == 2 and workers() != before):
             time.sleep(0.5)
-        after = workers()
-        assert len(after) == 2 and after != before and process.poll() is None
         wait_for(url + "/sparql", process, "kg serve after the replacement", seconds=30)  # the new worker may still be starting
+        after = workers()
+        assert len(after) == 2 and after != before and process.poll() is None, after
+    except AssertionError as failure:
+        process.terminate()
+        raise AssertionError(f"{failure}\nkg serve said:\n{process.communicate(timeout=30)[0].decode()[-3000:]}") from None
     finally:
         process.terminate()
         process.wait(timeout=30)
