@@ -117,8 +117,7 @@ def _one(units: list[Unit], gazetteer: Gazetteer) -> Unit | None:
     if len(units) <= 1:
         return units[0] if units else None
     top = min(units, key=lambda u: _LEVELS[u.level])
-    codes = {u.code for u in gazetteer.descendants(top)}
-    return top if all(u is top or u.code in codes for u in units) else None
+    return top if all(u is top or top in gazetteer.ancestors(u) for u in units) else None
 
 
 def _nearest(units: list[Unit], gazetteer: Gazetteer, jurisdiction: Unit | None) -> Unit | None:
