@@ -1,8 +1,8 @@
 """Administrative units a document names, resolved against the national gazetteer.
 
-Full names (珠山区, 丹江口市, 沱江镇) are taken where the unit they name can be told: a name that several
+Full names (沙坪坝区, 江油市, 沱江镇) are taken where the unit they name can be told: a name that several
 units share is read as the one inside the document's jurisdiction, or the one whose county or city is
-written just before it ("凤凰县沱江镇"). Short forms (珠山, 大理州) are taken only in context: for units
+written just before it ("凤凰县沱江镇"). Short forms (沙坪坝, 大理州) are taken only in context: for units
 inside the jurisdiction or its ancestors, or for provinces and prefecture-level cities whose short form is
 unambiguous and stands in a list of places — and never when the short form is an ordinary word. Which
 short forms are ordinary words comes from a word-frequency dictionary (jieba's): a county's short form
