@@ -28,8 +28,9 @@ from mzkg.loaders.iris import Minter
 from mzkg.loaders.metadata import Metadata
 
 from . import reasoning, shapes, vocabulary
+from .shape_checks import Reference, ShapeChecker
 from .interface import Graphs
-from .store import GraphBuffer, fresh_store, rdflib_graph, to_ntriples
+from .store import GraphBuffer, fresh_store, rdflib_graph
 from .validation import DocumentChecker, Finding, ValidationFailed, raise_on_violations, validate, validate_with_pyshacl
 
 
@@ -116,7 +117,8 @@ class Builder:
         files = sorted(corpus_files(corpus), key=lambda path: -path.stat().st_size)  # the longest first: the cores finish together
         report = BuildReport()
         clock = time.perf_counter()
-        warm_up(self.minter.base)
+        warm_up()
+        document_checker(self.minter.base)  # before the workers fork, so that they share it
         distinct = _Distinct()
         with _executor(len(files) + 2) as pool:
             reference = pool.submit(reference_graphs, self.minter.base)
@@ -233,20 +235,20 @@ class _Distinct(dict):
         return None
 
 
-def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: DocumentChecker) -> PreparedDocument | DocumentError:
+def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: ShapeChecker) -> PreparedDocument | DocumentError:
     """One document's graph and its entailments, as N-Triples, checked against the shapes."""
     try:
         doc = load_file(path, base)
     except DocumentError as error:
         return error
     started = time.perf_counter()
-    ntriples = to_ntriples(doc.graph)
+    ntriples = doc.ntriples
     doc.seconds["triples"] += time.perf_counter() - started
     started = time.perf_counter()
     entailed = tbox.entailments(ntriples)
     doc.seconds["reasoning"] = time.perf_counter() - started
     started = time.perf_counter()
-    found = checker.check({doc.graph_iri: ntriples})
+    found = checker.check(doc.triples)
     doc.seconds["validation"] = time.perf_counter() - started
     try:
         warnings = raise_on_violations(found)
@@ -269,8 +271,8 @@ def compiled_shapes() -> list[shapes.Check]:
 
 
 @lru_cache(maxsize=2)
-def document_checker(base: str) -> DocumentChecker:
-    return DocumentChecker(reference_data(base), compiled_shapes())
+def document_checker(base: str) -> ShapeChecker:
+    return ShapeChecker(vocabulary.shapes_graph(), compiled_ontology().ontology, Reference(reference_data(base)))
 
 
 def _prepare(job: tuple[Path, str]) -> PreparedDocument | DocumentError:

@@ -82,6 +82,11 @@ def compile_shapes(shapes: Graph, ontology: Graph) -> list[Check]:
     return checks
 
 
+def subclasses(ontology: Graph, classes: list) -> set[str]:
+    """The classes and their subclasses, by the ontology's rdfs:subClassOf."""
+    return {str(sub) for c in classes for sub in ontology.transitive_subjects(RDFS.subClassOf, c)}
+
+
 class _InstanceOf:
     """Graph patterns for "v is an instance of one of these classes or of their subclasses"."""
 
@@ -90,7 +95,7 @@ class _InstanceOf:
         self.used = 0
 
     def closed(self, classes: list) -> str:
-        return " ".join(sorted({_term(sub) for c in classes for sub in self.ontology.transitive_subjects(RDFS.subClassOf, c)}))
+        return " ".join(sorted(f"<{sub}>" for sub in subclasses(self.ontology, classes)))
 
     def __call__(self, v: str, classes: list) -> str:
         self.used += 1  # a variable of its own, so a pattern inside EXISTS is not joined to the focus's class

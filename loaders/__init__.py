@@ -1,22 +1,23 @@
-"""Loaders: one text file in, one RDF graph out, with provenance to the passage."""
+"""Loaders: one text file in, one document's graph out, with provenance to the passage.
+
+`extract()` reads what a document says into an Extraction; the writer turns it into triples."""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from rdflib import Graph
+import pyoxigraph as ox
 
+from .concepts import vocabulary
 from .decoding import DocumentError, decode
+from .extraction import Extraction, extract
 from .gazetteer import Gazetteer
-from .places import ordinary_words
-from .indicators import IndicatorIndex
 from .iris import Minter
 from .metadata import Metadata
-from .rdf import DocumentGraph, content_hash
-from .concepts import vocabulary
-from .extraction import Extraction, extract
-from .structure import lines_of
+from .places import ordinary_words
+from .writer import DocumentWriter
 
 __all__ = ["DocumentError", "Extraction", "LoadedDocument", "extract", "load_bytes", "load_file", "warm_up"]
 
@@ -25,7 +26,7 @@ __all__ = ["DocumentError", "Extraction", "LoadedDocument", "extract", "load_byt
 class LoadedDocument:
     iri: str
     graph_iri: str
-    graph: Graph
+    triples: list[ox.Triple]
     metadata: Metadata
     summary: dict[str, int]
     source: str
@@ -33,15 +34,26 @@ class LoadedDocument:
     seconds: dict[str, float] = field(default_factory=dict)  # read, parse, triples
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (where, what): parts kept as text
 
+    @cached_property
+    def ntriples(self) -> str:
+        return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
-def warm_up(base: str | None = None) -> None:
+    @cached_property
+    def graph(self):
+        """The triples as an rdflib graph, to inspect them (the build does not use it)."""
+        from rdflib import Graph
+
+        return Graph().parse(data=self.ntriples, format="nt")
+
+
+def warm_up() -> None:
     """Read the gazetteer (and build its search automaton), the word-frequency dictionary and the
     vocabularies now, so that worker processes forked afterwards share them instead of each reading
     them again."""
     gazetteer = Gazetteer.default()
     list(gazetteer.mentions("中华人民共和国"))
     ordinary_words(gazetteer)
-    vocabulary(Minter(base).base)
+    vocabulary()
 
 
 def load_file(path: str | Path, base: str | None = None) -> LoadedDocument:
@@ -70,31 +82,26 @@ def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None) ->
 def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocument:
     started = time.perf_counter()
     found = extract(text)
-    norm, meta, structure = found.text, found.metadata, found.structure
+    meta, structure = found.metadata, found.structure
     if not meta.policy_document:
         raise DocumentError(source, meta.notes[0].rstrip(".").replace("Not a policy document: ", "is not a policy document: ")
                             + "; not loaded")
     parsed = time.perf_counter()
     identity = text if meta.title_inferred else meta.title
     slug = Minter.document_slug(meta.jurisdiction.code if meta.jurisdiction else None, meta.kind, _period(meta), identity)
-    writer = DocumentGraph(minter, slug, norm, meta)
-    writer.document(content_hash(text))
-    writer.structure(structure)
-    vocab = vocabulary(minter.base)
-    writer.targets(found.targets, IndicatorIndex(minter, writer.g, vocab.indicators).concept)
-    writer.classify(vocab.groups, vocab.areas)
-    warnings = writer.unread(found.unread)
-    linked = writer.units(found.mentions, Gazetteer.default()) + writer.instruments(found.citations)
-    writer.link(linked, [line.span for line in lines_of(norm.text)])
+    writer = DocumentWriter(minter, slug, found, Gazetteer.default())
+    triples = writer.write(text)
     summary = {
         "sections": len(structure.sections),
         "measures": len(structure.measures),
         "targets": len(found.targets),
         "projects": sum(1 + len(box.items) for box in structure.boxes),
-        "triples": len(writer.g),
+        "triples": len(triples),
     }
+    warnings = [(str(writer.node(p.path).value), f"a table row the reader could not interpret is kept as text: {p.label}")
+                for p in found.parts if p.kind == "unread"]
     seconds = {"parse": parsed - started, "triples": time.perf_counter() - parsed}
-    return LoadedDocument(str(writer.doc), minter.document_graph(slug), writer.g, meta, summary, source, encoding, seconds,
+    return LoadedDocument(writer.doc.value, minter.document_graph(slug), triples, meta, summary, source, encoding, seconds,
                           warnings)
 
 

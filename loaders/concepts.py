@@ -1,26 +1,34 @@
 """The SKOS vocabularies as the loader uses them: labels to look for in text, and where each
-concept sits (target groups, policy areas, indicators)."""
+concept sits (target groups, policy areas, indicators).
+
+A concept is known by its path: its IRI relative to the data base (`group/elderly`), as the
+vocabulary files write it, so that what the loader finds does not depend on the base."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rdflib import RDF, SKOS, Graph, URIRef
+import pyoxigraph as ox
 
 from mzkg.ontology import MZ, vocabulary_files
 
 from .normalize import normalize_label
 
+_BASE = "http://vocabulary.invalid/"  # resolves the files' relative IRIs so that they can be cut off again
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+
 
 @dataclass
 class Concept:
-    iri: URIRef
+    path: str
     label: str
     labels: list[str]                       # every Simplified label to match, longest first
-    broader: set[URIRef] = field(default_factory=set)
+    broader: set[str] = field(default_factory=set)
     unit: str | None = None                 # from a skos:note "unit: …" (indicators)
-    area: URIRef | None = None              # mz:policyArea (indicators)
+    area: str | None = None                 # mz:policyArea (indicators)
 
 
 class ConceptSet:
@@ -28,20 +36,19 @@ class ConceptSet:
 
     def __init__(self, concepts: list[Concept]):
         self.concepts = concepts
-        self.by_iri = {c.iri: c for c in concepts}
-        self.owner: dict[str, URIRef] = {}
+        self.owner: dict[str, str] = {}
         for concept in concepts:
             for label in concept.labels:
-                self.owner.setdefault(label, concept.iri)
+                self.owner.setdefault(label, concept.path)
         labels = sorted(self.owner, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, labels)) or r"(?!)")
 
-    def find(self, text: str) -> dict[URIRef, int]:
+    def find(self, text: str) -> dict[str, int]:
         """How often each concept's labels occur in text (at each position the longest label wins)."""
-        hits: dict[URIRef, int] = {}
+        hits: dict[str, int] = {}
         for m in self.pattern.finditer(text):
-            iri = self.owner[m.group()]
-            hits[iri] = hits.get(iri, 0) + 1
+            path = self.owner[m.group()]
+            hits[path] = hits.get(path, 0) + 1
         return hits
 
 
@@ -52,27 +59,36 @@ class Vocabulary:
     indicators: ConceptSet
 
 
-@lru_cache(maxsize=4)
-def vocabulary(base: str) -> Vocabulary:
-    graph = Graph()
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    about: dict[str, dict[str, list[ox.Literal | ox.NamedNode]]] = defaultdict(lambda: defaultdict(list))
     for file in vocabulary_files():
-        graph.parse(data=file.read_text("utf-8"), format="turtle", publicID=base)
-    return Vocabulary(*(ConceptSet(_concepts(graph, cls)) for cls in (MZ.TargetGroup, MZ.PolicyArea, MZ.Indicator)))
+        for quad in ox.parse(file.read_bytes(), format=ox.RdfFormat.TURTLE, base_iri=_BASE):
+            if isinstance(quad.subject, ox.NamedNode):
+                about[quad.subject.value][quad.predicate.value].append(quad.object)
+    return Vocabulary(*(ConceptSet(_concepts(about, str(cls))) for cls in (MZ.TargetGroup, MZ.PolicyArea, MZ.Indicator)))
 
 
-def _concepts(graph: Graph, cls) -> list[Concept]:
+def _concepts(about, cls: str) -> list[Concept]:
     concepts = []
-    for iri in sorted(graph.subjects(RDF.type, cls)):
-        pref = [str(l) for l in graph.objects(iri, SKOS.prefLabel) if getattr(l, "language", None) == "zh"]
-        labels = {normalize_label(str(l)) for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
-                  for l in graph.objects(iri, p) if getattr(l, "language", None) in ("zh", None)}
-        note = next((str(n) for n in graph.objects(iri, SKOS.note) if str(n).startswith("unit:")), None)
+    for iri in sorted(i for i, values in about.items() if any(t.value == cls for t in values[_RDF_TYPE])):
+        values = about[iri]
+        chinese = [v for p in ("prefLabel", "altLabel", "hiddenLabel") for v in values[_SKOS + p]
+                   if isinstance(v, ox.Literal) and v.language in ("zh", None)]
+        pref = [v.value for v in values[_SKOS + "prefLabel"] if isinstance(v, ox.Literal) and v.language == "zh"]
+        labels = {normalize_label(v.value) for v in chinese}
+        note = next((n.value for n in values[_SKOS + "note"] if n.value.startswith("unit:")), None)
+        area = values[str(MZ.policyArea)]
         concepts.append(Concept(
-            iri=iri,
-            label=pref[0] if pref else str(iri),
-            labels=sorted((l for l in labels if len(l) >= 2), key=len, reverse=True),
-            broader=set(graph.objects(iri, SKOS.broader)),
+            path=_path(iri),
+            label=pref[0] if pref else _path(iri),
+            labels=sorted((label for label in labels if len(label) >= 2), key=len, reverse=True),
+            broader={_path(b.value) for b in values[_SKOS + "broader"]},
             unit=note.split(":", 1)[1].strip() if note else None,
-            area=graph.value(iri, MZ.policyArea),
+            area=_path(area[0].value) if area else None,
         ))
     return concepts
+
+
+def _path(iri: str) -> str:
+    return iri[len(_BASE):] if iri.startswith(_BASE) else iri

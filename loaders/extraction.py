@@ -1,6 +1,6 @@
 """What a document says, read from its text: a plain record, with no RDF in it.
 
-`extract(text)` is the whole analysis; the writer (rdf.py) turns an Extraction into triples and does
+`extract(text)` is the whole analysis; the writer (writer.py) turns an Extraction into triples and does
 no analysis of its own. Tests and the scoring tool read Extractions directly.
 """
 from __future__ import annotations
@@ -8,10 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .citations import Citation, find_citations
+from .classify import classify
+from .concepts import vocabulary
 from .gazetteer import Gazetteer
 from .metadata import Metadata, read_metadata
 from .model import Structure, Target, UnreadRow
 from .normalize import NormalizedText
+from .parts import Part, parts_of
 from .places import Mention, find_mentions
 from .structure import parse_structure
 from .tables import table_targets
@@ -27,6 +30,8 @@ class Extraction:
     mentions: list[Mention]    # administrative units named
     citations: list[Citation]  # instruments cited by title
     unread: list[UnreadRow]    # table rows that could not be read
+    parts: list[Part]          # every part above as one list, with the groups it serves and its policy area
+    areas: list[str]           # the document's policy areas (concept paths)
 
 
 def extract(text: str, gazetteer: Gazetteer | None = None) -> Extraction:
@@ -41,8 +46,10 @@ def extract(text: str, gazetteer: Gazetteer | None = None) -> Extraction:
     unread = [UnreadRow(k + 1, norm.text[t.span.start:t.span.end], t.span, t.table)
               for k, t in enumerate(t for t in rows if not _has_a_value(t))]
     targets += prose_targets(norm.text, structure.paragraphs + _box_spans(structure), meta)
+    parts = parts_of(structure, targets, unread)
+    areas = classify(parts, vocabulary())
     return Extraction(norm, meta, structure, targets, find_mentions(norm.text, gazetteer, meta.jurisdiction),
-                      find_citations(norm.text, meta.title), unread)
+                      find_citations(norm.text, meta.title), unread, parts, areas)
 
 
 def _has_a_value(target: Target) -> bool:

@@ -139,23 +139,16 @@ class Gazetteer:
     def _automaton(self):
         """Every form, for one pass of Aho–Corasick over a text (built on first use)."""
         if self._forms is None:
-            import ahocorasick
+            import ahocorasick_rs
 
-            self._forms = ahocorasick.Automaton()
-            for form in self._by_name:
-                self._forms.add_word(form, len(form))
-            self._forms.make_automaton()
+            self._forms = ahocorasick_rs.AhoCorasick(list(self._by_name), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
         return self._forms
 
     def mentions(self, text: str):
         """Yield (start, end, form) for every gazetteer name in text, left to right, the longest of
         those starting at one place, none overlapping another."""
-        found = sorted(((end + 1 - length, -length) for end, length in self._automaton.iter(text)))
-        position = 0
-        for start, negative in found:
-            if start >= position:
-                position = start - negative
-                yield start, position, text[start:position]
+        for _, start, end in self._automaton.find_matches_as_indexes(text):
+            yield start, end, text[start:end]
 
 
 def _place(code: str, names: dict[str, str]) -> tuple[str, str | None]:

@@ -12,14 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rdflib import RDF, SKOS, Graph, URIRef
-
-from mzkg.ontology import MZ
-
 from .concepts import Concept, ConceptSet
-from .iris import Minter, digest
+from .iris import digest
 from .normalize import normalize_label
-from .rdf import zh
 
 _UNIT_IN_BRACKETS = re.compile(r"\((?:%|‰|千人比|[^()]{0,8}?(?:元|人|个|张|家|所|座|户|次|米|月))\)?$")
 _DROPPED = re.compile(r"[()“”\"'《》\s*]|的|全市|全省|我市|各区|各县|全区|全县")
@@ -61,39 +56,36 @@ def _known(vocabulary: ConceptSet) -> tuple[dict[str, Concept], tuple[_Known, ..
     return keys, tuple(_Known(k, c, unit_kind(c.unit, k), _RATIO.sub("", k), _pairs(k)) for k, c in keys.items())
 
 
-class IndicatorIndex:
-    """Finds or mints the concept for an indicator label; minted concepts are written into the graph."""
+@dataclass(frozen=True)
+class Alignment:
+    """The concept an indicator label stands for: a vocabulary concept's path, or a concept of its
+    own, minted from the label's key (`minted` then holds the key, its preferred label)."""
+    path: str
+    minted: str | None = None
 
-    def __init__(self, minter: Minter, graph: Graph, vocabulary: ConceptSet):
-        self.minter = minter
-        self.graph = graph
-        self.vocabulary = vocabulary
-        self.keys, self.known = _known(vocabulary)
 
-    def concept(self, label: str, unit: str | None) -> URIRef:
-        key = indicator_key(label)
-        match = self.keys.get(key) or self._similar(key, unit_kind(unit, key))
-        if match is not None:
-            return match.iri
-        iri = URIRef(self.minter(f"indicator/label-{digest(key, 10)}"))
-        if (iri, RDF.type, MZ.Indicator) not in self.graph:
-            self.graph.add((iri, RDF.type, MZ.Indicator))
-            self.graph.add((iri, SKOS.prefLabel, zh(key)))
-            self.graph.add((iri, SKOS.inScheme, MZ.IndicatorScheme))
-        return iri
+@lru_cache(maxsize=8192)  # plans word their indicators alike: most labels have been aligned before
+def align(label: str, unit: str | None, vocabulary: ConceptSet) -> Alignment:
+    keys, known = _known(vocabulary)
+    key = indicator_key(label)
+    match = keys.get(key) or _similar(known, key, unit_kind(unit, key))
+    if match is not None:
+        return Alignment(match.path)
+    return Alignment(f"indicator/label-{digest(key, 10)}", key)
 
-    def _similar(self, key: str, kind: str | None) -> Concept | None:
-        head, pairs = _RATIO.sub("", key), _pairs(key)
-        best, best_score = None, 0.0
-        for known in self.known:
-            if kind and known.kind and kind != known.kind:
-                continue
-            if kind == "ratio" and len(head) >= 4 and known.head == head:
-                return known.concept
-            score = _dice(pairs, known.pairs)
-            if score > best_score:
-                best, best_score = known.concept, score
-        return best if best_score >= _SIMILAR else None
+
+def _similar(known: tuple[_Known, ...], key: str, kind: str | None) -> Concept | None:
+    head, pairs = _RATIO.sub("", key), _pairs(key)
+    best, best_score = None, 0.0
+    for entry in known:
+        if kind and entry.kind and kind != entry.kind:
+            continue
+        if kind == "ratio" and len(head) >= 4 and entry.head == head:
+            return entry.concept
+        score = _dice(pairs, entry.pairs)
+        if score > best_score:
+            best, best_score = entry.concept, score
+    return best if best_score >= _SIMILAR else None
 
 
 def _pairs(text: str) -> frozenset[str]:

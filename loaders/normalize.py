@@ -27,13 +27,8 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-def _fold_width(ch: str) -> str:
-    code = ord(ch)
-    if 0xFF01 <= code <= 0xFF5E:  # full-width ASCII
-        return chr(code - 0xFEE0)
-    if code in _SPACES:
-        return " "
-    return ch
+# full-width ASCII to ASCII, the other spaces to a space: one character for one
+_WIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, **{code: " " for code in _SPACES}}
 
 
 def to_simplified(text: str) -> str:
@@ -58,7 +53,7 @@ class NormalizedText:
 
     @classmethod
     def of(cls, original: str) -> "NormalizedText":
-        folded = "".join(_fold_width(ch) for ch in original)
+        folded = original.translate(_WIDTH)
         kept: list[str] = []
         origin: list[int] = []
         position = 0
@@ -87,8 +82,7 @@ class NormalizedText:
 
 
 def _script(before: str, after: str) -> str:
-    cjk = [i for i, ch in enumerate(before) if _CJK.match(ch)]
-    if not cjk:
+    if before == after:
         return "Hans"
-    changed = sum(1 for i in cjk if before[i] != after[i])
-    return "Hant" if changed / len(cjk) > 0.05 else "Hans"
+    changed = sum(1 for a, b in zip(before, after) if a != b)  # only Han characters change
+    return "Hant" if changed / len(_CJK.findall(before)) > 0.05 else "Hans"

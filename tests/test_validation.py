@@ -1,12 +1,15 @@
-"""The shapes compiled to SPARQL find what pySHACL finds: on the bundled corpus, on a document broken
-on purpose in every way the shapes can see, and on randomly damaged documents."""
+"""The shapes compiled to SPARQL, and evaluated in Python as a build checks each document, find what
+pySHACL finds: on the bundled corpus, on a document broken on purpose in every way the shapes can
+see, and on randomly damaged documents."""
 import random
 import re
 
+import pyoxigraph as ox
 import pytest
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from mzkg.kg.build import Builder, compiled_ontology, compiled_shapes, prepare_document, reference_data
+from mzkg.kg.shape_checks import Reference, ShapeChecker
 from mzkg.kg.shapes import UnsupportedShape, compile_shapes
 from mzkg.kg.store import to_ntriples
 from mzkg.kg.validation import DocumentChecker, ValidationFailed, pyshacl_findings
@@ -22,26 +25,31 @@ def reference():
     return reference_data(Builder(progress=False).minter.base)
 
 
-def both_engines(reference: dict, documents: dict[str, Graph]):
-    """Findings of the compiled shapes, over everything at once and as the build makes them (the
-    reference data once, then each document on its own), and of pySHACL over everything."""
+def engines(reference: dict, documents: dict[str, Graph]):
+    """Findings of the compiled shapes over everything at once; of the compiled shapes as a store
+    checks a few graphs (the reference data once, then each document on its own); of the Python
+    evaluator as the build checks each document (beside the compiled shapes on the reference data);
+    and of pySHACL over everything."""
     documents = {iri: to_ntriples(g) for iri, g in documents.items()}
     whole = set(DocumentChecker({}, compiled_shapes()).check({**reference, **documents}))
-    apart = set(DocumentChecker({}, compiled_shapes()).check(reference))
+    of_reference = set(DocumentChecker({}, compiled_shapes()).check(reference))
+    apart, evaluated = set(of_reference), set(of_reference)
     checker = DocumentChecker(reference, compiled_shapes())
+    evaluator = ShapeChecker(shapes_graph(), ontology_graph(), Reference(reference))
     for iri, ntriples in documents.items():
         apart |= set(checker.check({iri: ntriples}))
+        evaluated |= set(evaluator.check(ox.parse(ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)))
     data = Graph()
     for iri, ntriples in {**reference, **documents}.items():
         if not iri.endswith("/graph/ontology"):
             data.parse(data=ntriples, format="nt")
-    return whole, apart, set(pyshacl_findings(data, shapes_graph(), ontology_graph()))
+    return whole, apart, evaluated, set(pyshacl_findings(data, shapes_graph(), ontology_graph()))
 
 
 @pytest.mark.slow
 def test_bundled_corpus_as_pyshacl_sees_it(docs, reference):
-    compiled, apart, reference_engine = both_engines(reference, {d.graph_iri: d.graph for d in docs.values()})
-    assert compiled == apart == reference_engine
+    compiled, apart, evaluated, reference_engine = engines(reference, {d.graph_iri: d.graph for d in docs.values()})
+    assert compiled == apart == evaluated == reference_engine
     assert all(f.severity != "Violation" for f in compiled)
 
 
@@ -84,8 +92,8 @@ def broken(doc) -> Graph:
 @pytest.mark.slow
 def test_a_document_broken_in_every_way(docs, reference):
     doc = docs["景德镇市"]
-    compiled, apart, reference_engine = both_engines(reference, {doc.graph_iri: broken(doc)})
-    assert compiled == apart == reference_engine
+    compiled, apart, evaluated, reference_engine = engines(reference, {doc.graph_iri: broken(doc)})
+    assert compiled == apart == evaluated == reference_engine
     paths = {re.split("[#/]", f.path)[-1] for f in compiled}
     assert {"fullText", "title", "contentHash", "periodStart", "titleInferred", "startOffset", "exactText",
             "partOfSection", "ordinal", "comparator", "targetYear", "jurisdiction", "prefLabel", ""} <= paths
@@ -107,8 +115,8 @@ def test_randomly_damaged_documents(docs, reference, seed):
     nodes = sorted({s for s, _, _ in triples})
     for s, p, _ in rng.sample(triples, 40):
         g.add((s, p, rng.choice([rng.choice(nodes), Literal("x"), Literal(rng.randint(-3, 3000)), Literal("")])))
-    compiled, apart, reference_engine = both_engines(reference, {doc.graph_iri: g})
-    assert compiled == apart == reference_engine
+    compiled, apart, evaluated, reference_engine = engines(reference, {doc.graph_iri: g})
+    assert compiled == apart == evaluated == reference_engine
     assert len(compiled) > 20
 
 
@@ -128,6 +136,8 @@ def test_a_shape_beyond_the_compiler_is_refused(extra, refused):
         <https://example.org/shapes#Extra> a sh:NodeShape ; sh:targetClass mz:IndicatorTarget ; {extra} .""", format="turtle")
     with pytest.raises(UnsupportedShape, match=refused):
         compile_shapes(shapes, ontology_graph())
+    with pytest.raises(UnsupportedShape, match=refused):
+        ShapeChecker(shapes, ontology_graph(), Reference({}))
 
 
 def test_a_document_violating_the_shapes_is_refused_by_name(corpus_paths, reference):
@@ -136,7 +146,7 @@ def test_a_document_violating_the_shapes_is_refused_by_name(corpus_paths, refere
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix mz: <https://w3id.org/mzkg/ontology#> .
         <https://example.org/shapes#Strict> a sh:NodeShape ; sh:targetClass mz:PolicyDocument ;
             sh:property [ sh:path mz:approvedBy ; sh:minCount 1 ; sh:message "no approver" ] .""", format="turtle")
-    checker = DocumentChecker(reference, compile_shapes(stricter, ontology_graph()))
+    checker = ShapeChecker(stricter, ontology_graph(), Reference(reference))
     path = corpus_paths["东莞市"]
     outcome = prepare_document(path, Builder(progress=False).minter.base, compiled_ontology(), checker)
     assert isinstance(outcome, DocumentError)

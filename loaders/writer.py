@@ -1,0 +1,300 @@
+"""From an Extraction to the triples of one document's graph, in pyoxigraph's own terms.
+
+The writer does no analysis: every fact it writes was found by extract(). Every part points to its
+document (mz:inDocument) and to the mz:Passage it came from, a span located by code-point offsets
+into the document's mz:fullText.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_right
+from decimal import Decimal
+
+import pyoxigraph as ox
+
+from mzkg.ontology import MZ
+
+from .extraction import Extraction
+from .gazetteer import Gazetteer
+from .iris import Minter
+from .model import Span
+from .normalize import NormalizedText
+from .structure import lines_of
+
+
+class _Namespace:
+    """Named nodes of one namespace, made once: `_Namespace(prefix).name`."""
+
+    def __init__(self, prefix: str):
+        self._prefix = prefix
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        node = ox.NamedNode(self._prefix + name)
+        setattr(self, name, node)
+        return node
+
+
+M = _Namespace(str(MZ))
+RDF = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = _Namespace("http://www.w3.org/2000/01/rdf-schema#")
+SKOS = _Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = _Namespace("http://purl.org/dc/terms/")
+XSD = _Namespace("http://www.w3.org/2001/XMLSchema#")
+
+_PROGRAMME = re.compile(r"(?:行动计划|计划|行动)(?:”)?$")
+_CLASSES = {"toc": "TableOfContents", "measure": "Measure", "goal": "Goal", "box": "ProjectBox", "item": "ProjectItem",
+            "table": "IndicatorTable", "target": "IndicatorTarget", "unread": "UnreadRow"}
+BINDINGNESS = {"binding": "Binding", "expected": "Expected"}
+
+
+def zh(text: str) -> ox.Literal:
+    return ox.Literal(text, language="zh")
+
+
+def integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=XSD.integer)
+
+
+def _decimal(value) -> ox.Literal:
+    return ox.Literal(str(Decimal(value)), datatype=XSD.decimal)
+
+
+def _date(iso: str) -> ox.Literal:
+    """A day, or a month when the text gives no day."""
+    return ox.Literal(iso, datatype=XSD.date if len(iso) == 10 else XSD.gYearMonth)
+
+
+def _true() -> ox.Literal:
+    return ox.Literal("true", datatype=XSD.boolean)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class DocumentWriter:
+    """Writes one document's triples; IRIs under the minter's base."""
+
+    def __init__(self, minter: Minter, slug: str, found: Extraction, gazetteer: Gazetteer):
+        self.m = minter
+        self.found = found
+        self.norm: NormalizedText = found.text
+        self.gazetteer = gazetteer
+        self.doc = ox.NamedNode(minter.document(slug))
+        self.triples: dict[ox.Triple, None] = {}  # ordered and without repeats
+        self.passages: set[tuple[int, int]] = set()
+
+    def write(self, source_text: str) -> list[ox.Triple]:
+        self.document(content_hash(source_text))
+        self.parts()
+        self.units()
+        self.citations()
+        return list(self.triples)
+
+    def add(self, s, p, o) -> None:
+        if o is not None:
+            self.triples[ox.Triple(s, p, o)] = None
+
+    def node(self, path: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.doc.value}/{path}")
+
+    def concept(self, path: str) -> ox.NamedNode:
+        return ox.NamedNode(self.m(path))
+
+    # provenance ------------------------------------------------------------------
+    def passage(self, span: Span) -> ox.NamedNode:
+        start, end = self.norm.original_span(span.start, span.end)
+        iri = self.node(f"passage/{start}-{end}")
+        if (start, end) not in self.passages:
+            self.passages.add((start, end))
+            self.add(iri, RDF.type, M.Passage)
+            self.add(iri, M.inDocument, self.doc)
+            self.add(iri, M.startOffset, integer(start))
+            self.add(iri, M.endOffset, integer(end))
+            self.add(iri, M.exactText, ox.Literal(self.norm.original[start:end]))
+        return iri
+
+    # the document ----------------------------------------------------------------
+    def document(self, digest: str) -> None:
+        d, meta = self.doc, self.found.metadata
+        self.add(d, RDF.type, getattr(M, meta.kind))
+        self.add(d, RDF.type, M.PolicyDocument)
+        self.add(d, DCTERMS.title, zh(meta.title))
+        self.add(d, RDFS.label, zh(meta.title))
+        self.add(d, M.titleInferred, ox.Literal("true" if meta.title_inferred else "false", datatype=XSD.boolean))
+        for note in meta.notes:
+            self.add(d, M.inferenceNote, ox.Literal(note))
+        if meta.jurisdiction:
+            self.add(d, M.jurisdiction, ox.NamedNode(self.m.unit(meta.jurisdiction.code)))
+        for name in meta.issuers:
+            org = ox.NamedNode(self.m.organisation(name))
+            self.add(d, M.issuedBy, org)
+            self.add(org, RDF.type, M.GovernmentBody)
+            self.add(org, RDFS.label, zh(name))
+        if meta.period_start is not None:
+            self.add(d, M.periodStart, integer(meta.period_start))
+            self.add(d, M.periodEnd, integer(meta.period_end))
+        if meta.issued:
+            self.add(d, DCTERMS.issued, _date(meta.issued))
+        if meta.published:
+            self.add(d, M.published, _date(meta.published))
+        if meta.document_number:
+            self.add(d, M.documentNumber, ox.Literal(meta.document_number))
+        self.add(d, M.fullText, ox.Literal(self.norm.original))
+        self.add(d, M.contentHash, ox.Literal(digest))
+        self.add(d, M.sourceScript, ox.Literal(self.norm.script))
+        for area in self.found.areas:
+            self.add(d, M.policyArea, self.concept(area))
+
+    # the parts -------------------------------------------------------------------
+    def parts(self) -> None:
+        for part in self.found.parts:
+            iri = self.node(part.path)
+            cls = M.Chapter if part.kind == "section" and part.record.depth == 1 else getattr(M, _CLASSES.get(part.kind, "Section"))
+            self.add(iri, RDF.type, cls)
+            self.add(iri, RDFS.label, zh(part.label))
+            self.add(iri, M.inDocument, self.doc)
+            self.add(iri, M.source, self.passage(part.span))
+            if part.in_section:
+                self.add(iri, M.partOfSection, self.node(part.parent) if part.parent else self.doc)
+            if self.norm.script == "Hant":
+                original = _original_of(part.label, self.norm, part.span)
+                if original != part.label:
+                    self.add(iri, SKOS.altLabel, ox.Literal(original, language="zh-Hant"))
+            for group in part.groups:
+                self.add(iri, M.serves, self.concept(group))
+            if part.area:
+                self.add(iri, M.policyArea, self.concept(part.area))
+            getattr(self, part.kind)(iri, part.record, part)
+
+    def toc(self, iri, toc, part) -> None:
+        self.add(iri, DCTERMS.description, zh("\n".join(toc.entries)))
+
+    def section(self, iri, section, part) -> None:
+        if section.number:
+            self.add(iri, M.number, ox.Literal(section.number))
+        self.add(iri, M.depth, integer(section.depth))
+        self.add(iri, M.ordinal, integer(section.ordinal))
+
+    def measure(self, iri, measure, part) -> None:
+        self.add(iri, M.ordinal, integer(measure.ordinal))
+        if measure.number:
+            self.add(iri, M.number, ox.Literal(measure.number))
+        self.described(iri, measure.description)
+
+    def goal(self, iri, goal, part) -> None:
+        self.add(iri, M.ordinal, integer(goal.ordinal))
+        self.described(iri, goal.description)
+
+    def box(self, iri, box, part) -> None:
+        self.add(iri, RDF.type, M.Project)
+        if _PROGRAMME.search(box.title):
+            self.add(iri, RDF.type, M.Programme)
+        self.add(iri, M.ordinal, integer(box.ordinal))
+        if box.number is not None:
+            self.add(iri, M.boxNumber, integer(box.number))
+        self.described(iri, box.description)
+
+    def item(self, iri, item, part) -> None:
+        box = self.node(part.parent)
+        self.add(iri, RDF.type, M.Project)
+        if _PROGRAMME.search(item.label):
+            self.add(iri, RDF.type, M.Programme)
+        self.add(iri, M.inBox, box)
+        self.add(box, M.hasItem, iri)
+        self.add(iri, M.ordinal, integer(item.ordinal))
+        if item.number:
+            self.add(iri, M.number, ox.Literal(item.number))
+        self.described(iri, item.description)
+
+    def table(self, iri, table, part) -> None:
+        self.add(iri, M.ordinal, integer(table.ordinal))
+
+    def target(self, iri, t, part) -> None:
+        self.add(iri, M.ordinal, integer(int(part.path.rsplit("/", 1)[1])))
+        self.add(iri, M.indicatorLabel, zh(t.indicator_label))
+        self.indicator(iri, part.indicator)
+        for prop, value in (("targetValue", t.value), ("rangeMax", t.range_max), ("baselineValue", t.baseline_value),
+                            ("actualValue", t.actual_value),
+                            ("normalizedValue", t.normalized_value if t.value is not None else None)):
+            if value is not None:
+                self.add(iri, getattr(M, prop), _decimal(value))
+        for prop, year in (("targetYear", t.year), ("baselineYear", t.baseline_year), ("actualYear", t.actual_year)):
+            if year is not None:
+                self.add(iri, getattr(M, prop), integer(year))
+        for prop, text in (("targetText", t.text), ("unit", t.unit), ("comparator", t.comparator),
+                           ("reference", t.reference), ("completionStatus", t.status), ("rowNumber", t.row_number)):
+            if text:
+                self.add(iri, getattr(M, prop), ox.Literal(text))
+        if t.achievement:
+            self.add(iri, M.isAchievement, _true())
+        if t.split_ambiguous:
+            self.add(iri, M.splitAmbiguous, _true())
+        if t.bindingness in BINDINGNESS:
+            self.add(iri, M.bindingness, getattr(M, BINDINGNESS[t.bindingness]))
+        if t.table:
+            self.add(iri, M.fromTable, self.node(f"table/{t.table.ordinal}"))
+
+    def indicator(self, iri, alignment) -> None:
+        concept = self.concept(alignment.path)
+        self.add(iri, M.indicator, concept)
+        if alignment.minted is not None:  # a concept of the document's own wording: described where it is used
+            self.add(concept, RDF.type, M.Indicator)
+            self.add(concept, SKOS.prefLabel, zh(alignment.minted))
+            self.add(concept, SKOS.inScheme, M.IndicatorScheme)
+
+    def unread(self, iri, row, part) -> None:
+        pass
+
+    def described(self, iri, description: str) -> None:
+        if description:
+            self.add(iri, DCTERMS.description, zh(description))
+
+    # what the text names: places and cited instruments ----------------------------
+    def units(self) -> None:
+        # Townships are not in the gazetteer's graph: the graphs of the documents that name them describe
+        # them, with every unit they are part of (a document's graph is reasoned about on its own, so the
+        # transitive chain through the gazetteer's graph is stated rather than left to be entailed).
+        mentions = self.found.mentions
+        for unit in sorted({m.unit for m in mentions if m.unit.level == "township"}, key=lambda u: u.code):
+            iri = ox.NamedNode(self.m.unit(unit.code))
+            self.add(iri, RDF.type, M.Township)
+            self.add(iri, RDF.type, M.AdministrativeUnit)
+            self.add(iri, RDFS.label, zh(unit.name))
+            self.add(iri, M.adminCode, ox.Literal(unit.code))
+            self.add(iri, M.adminLevel, ox.Literal(unit.level))
+            for ancestor in self.gazetteer.ancestors(unit):
+                self.add(iri, M.partOf, ox.NamedNode(self.m.unit(ancestor.code)))
+        self.link([(m.span, M.mentionsUnit, ox.NamedNode(self.m.unit(m.unit.code))) for m in mentions])
+
+    def citations(self) -> None:
+        found = []
+        for c in self.found.citations:
+            iri = ox.NamedNode(self.m.instrument(c.key))
+            self.add(iri, RDF.type, M.PolicyInstrument)
+            self.add(iri, RDFS.label, zh(c.key))
+            self.add(iri, M.citedTitle, ox.Literal(self.norm.original_text(c.span.start + 1, c.span.end - 1)))
+            found.append((c.span, M.cites, iri))
+        self.link(found)
+
+    def link(self, found: list[tuple[Span, ox.NamedNode, ox.NamedNode]]) -> None:
+        """Attach each (span, predicate, object) to the document, to the line (as a passage) it occurs
+        in, and to every part whose span contains it."""
+        lines = [line.span for line in lines_of(self.norm.text)]
+        starts = [line.start for line in lines]
+        parts = sorted(((p.span.start, p.span.end, self.node(p.path)) for p in self.found.parts), key=lambda p: p[0])
+        part_starts = [start for start, _, _ in parts]
+        for span, predicate, obj in found:
+            self.add(self.doc, predicate, obj)
+            k = bisect_right(starts, span.start) - 1
+            if k >= 0 and lines[k].end >= span.end:
+                self.add(self.passage(lines[k]), predicate, obj)
+            for start, end, node in parts[:bisect_right(part_starts, span.start)]:
+                if span.end <= end:
+                    self.add(node, predicate, obj)
+
+
+def _original_of(label: str, norm: NormalizedText, span: Span) -> str:
+    position = norm.text.find(label, span.start, span.end)
+    return norm.original_text(position, position + len(label)) if position >= 0 else label
