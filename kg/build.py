@@ -121,10 +121,12 @@ class Builder:
         document_checker(self.minter.base)  # before the workers fork, so that they share it
         distinct = _Distinct()
         with _executor(len(files) + 2) as pool:
-            reference = pool.submit(reference_graphs, self.minter.base)
-            schema = pool.submit(schema_entailments)
+            reference_job, schema_job = pool.submit(reference_graphs, self.minter.base), pool.submit(schema_entailments)
+            reference = None
             prepared = pool.map(_prepare, [(path, self.minter.base) for path in files], chunksize=_chunksize(len(files)))
             for outcome in self._bar(prepared, "parsing, reasoning, validating", total=len(files)):
+                if reference is None and reference_job.done() and schema_job.done():  # written while documents are prepared
+                    reference = _write_reference(write, reference_job.result(), schema_job.result(), self.minter)
                 if not isinstance(outcome, DocumentError):
                     outcome = distinct.refusal(outcome) or outcome
                 if isinstance(outcome, DocumentError):
@@ -132,10 +134,10 @@ class Builder:
                     continue
                 write(document_graphs([outcome], self.minter))
                 report.documents.append(outcome.summary_only())
-            reference, schema = reference.result(), schema.result()
+            if reference is None:
+                reference = _write_reference(write, reference_job.result(), schema_job.result(), self.minter)
         if report.failures and not keep_going:
             raise BuildError("not building; these documents failed:\n" + "\n".join(f"  {e}" for e in report.failures))
-        write({**reference.graphs, self.minter.entailments(self.minter.graph("ontology")): schema})
         report.seconds["parse, reason, validate (wall)"] = time.perf_counter() - clock
         for stage in ("read", "parse", "triples", "reasoning", "validation"):
             report.seconds[stage] = sum(doc.seconds.get(stage, 0.0) for doc in report.documents)
@@ -143,7 +145,7 @@ class Builder:
         report.documents.sort(key=lambda doc: str(doc.source))
         report.failures.sort(key=lambda error: str(error.source))
         report.warnings = raise_on_violations(reference.findings) + [f for doc in report.documents for f in doc.warnings]
-        report.entailed = reference.entailed + schema.count("\n") + sum(doc.entailed_count for doc in report.documents)
+        report.entailed = reference.entailed + sum(doc.entailed_count for doc in report.documents)
         return report
 
     # some documents into an existing store ----------------------------------------
@@ -211,6 +213,12 @@ def reference_graphs(base: str) -> ReferenceGraphs:
     found = DocumentChecker({}, compiled_shapes()).check(asserted)
     graphs = {**asserted, minter.entailments(minter.graph("vocabulary")): reasoning.lines_of(entailed)}
     return ReferenceGraphs(graphs, len(entailed), found, time.perf_counter() - started)
+
+
+def _write_reference(write, reference: ReferenceGraphs, schema: str, minter: Minter) -> ReferenceGraphs:
+    """Write the reference graphs and the ontology's entailments."""
+    write({**reference.graphs, minter.entailments(minter.graph("ontology")): schema})
+    return dataclasses.replace(reference, entailed=reference.entailed + schema.count("\n"))
 
 
 def schema_entailments() -> str:

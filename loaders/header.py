@@ -43,8 +43,18 @@ def _labels() -> re.Pattern:
     return re.compile(rf"【?(?:{alternatives})\s*(?P<sep>[:|】]|(?<=\s)|(?=\s)|$)"), [key for _, key in labels]
 
 
+@lru_cache(maxsize=1)
+def _any_label():
+    """Every label, to tell at once whether a line (its spaces removed) holds one at all."""
+    import ahocorasick_rs
+
+    return ahocorasick_rs.AhoCorasick([label for labels in read_json("lexicon.json")["fields"].values() for label in labels])
+
+
 def fields_in(line: Line) -> list[Field]:
     """The labelled fields a line holds, in order."""
+    if not _any_label().find_matches_as_indexes("".join(line.text.split())):
+        return []
     pattern, keys = _labels()
     matches = [m for m in pattern.finditer(line.text)]
     if not is_field_line(line):  # a label followed by a space is a field only on a line of fields
