@@ -2,13 +2,19 @@
 
 A part serves every group whose labels its own words contain. Its policy area is the one its own
 words name most often, else its nearest enclosing part's; the document's areas are its chapters'.
-Indicators are aligned with the vocabulary's (indicators.py).
+Indicators are aligned with the vocabulary's (indicators.py). A 专栏 box or item whose name ends in a
+programme word (…行动, …计划) is a programme.
 """
 from __future__ import annotations
 
+import re
+
 from .concepts import Vocabulary
+from .datafiles import alternatives, lexicon
 from .indicators import align
 from .parts import Part
+
+_PROGRAMME = re.compile(f"(?:{alternatives(lexicon('targets')['programme_endings'])})(?:”)?$")
 
 
 def classify(parts: list[Part], vocabulary: Vocabulary) -> list[str]:
@@ -19,6 +25,8 @@ def classify(parts: list[Part], vocabulary: Vocabulary) -> list[str]:
         hits = vocabulary.areas.find(part.text)
         if hits:
             own[part.path] = max(sorted(hits), key=hits.get)
+        if part.kind in ("box", "item"):
+            part.programme = bool(_PROGRAMME.search(part.record.title if part.kind == "box" else part.label))
         if part.kind == "target":
             part.indicator = align(part.record.indicator_label, part.record.unit, vocabulary.indicators)
     parent_of = {part.path: part.parent for part in parts}

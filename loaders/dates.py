@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .datafiles import read_json
+from .datafiles import lexicon
 
-_DIGITS = "".join(read_json("lexicon.json")["chinese_digits"])
+_DIGITS = "".join(lexicon("chinese_digits"))
 _NUMERIC = re.compile(r"(?<!\d)(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?!\d)")
 _COMPACT = re.compile(r"(?<!\d)((?:19|20)\d\d)(\d\d)(\d\d)(?!\d)")
 _MONTH = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
@@ -16,7 +16,7 @@ _TIME = r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
 
 
 def _chinese_number(text: str) -> int:
-    values = read_json("lexicon.json")["chinese_digits"]
+    values = lexicon("chinese_digits")
     if len(text) == 4:  # a year, digit by digit
         return int("".join(str(values[ch]) for ch in text))
     if "十" not in text:

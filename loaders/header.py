@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .datafiles import read_json
+from .datafiles import lexicon
 from .model import Span
 from .structure import Line
 
@@ -36,7 +36,7 @@ class Field:
 
 @lru_cache(maxsize=1)
 def _labels() -> re.Pattern:
-    fields = read_json("lexicon.json")["fields"]
+    fields = lexicon("fields")
     labels = sorted(((label, key) for key, labels in fields.items() for label in labels), key=lambda item: -len(item[0]))
     spaced = [r"\s*".join(map(re.escape, label)) for label, _ in labels]
     alternatives = "|".join(f"(?P<f{i}>{pattern})" for i, pattern in enumerate(spaced))
@@ -48,7 +48,7 @@ def _any_label():
     """Every label, to tell at once whether a line (its spaces removed) holds one at all."""
     import ahocorasick_rs
 
-    return ahocorasick_rs.AhoCorasick([label for labels in read_json("lexicon.json")["fields"].values() for label in labels])
+    return ahocorasick_rs.AhoCorasick([label for labels in lexicon("fields").values() for label in labels])
 
 
 def fields_in(line: Line) -> list[Field]:
@@ -98,7 +98,7 @@ def is_chrome(line: Line) -> bool:
     trail = [part for part in _TRAIL.split(text) if part]
     if not text.startswith("|") and len(trail) >= 3 and all(len(part) <= 20 and "。" not in part for part in trail):
         return True  # a trail of short links: 甲网站 > 信息公开 > 政策文件
-    words = read_json("lexicon.json")["chrome"]
+    words = lexicon("chrome")
     if any(word in text for word in words) and len(text) <= 60 and "。" not in text:
         return True
     return bool(fields_in(line)) and all(f.key in ("views", "font") for f in fields_in(line))

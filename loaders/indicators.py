@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .concepts import Concept, ConceptSet
+from .datafiles import alternatives, lexicon
 from .iris import digest
 from .normalize import normalize_label
 
 _UNIT_IN_BRACKETS = re.compile(r"\((?:%|‰|千人比|[^()]{0,8}?(?:元|人|个|张|家|所|座|户|次|米|月))\)?$")
-_DROPPED = re.compile(r"[()“”\"'《》\s*]|的|全市|全省|我市|各区|各县|全区|全县")
-_RATIO = re.compile(r"(?:占比|比例|比重|覆盖率|率)$")
+_DROPPED = re.compile(r"[()“”\"'《》\s*]|" + alternatives(lexicon("indicators")["dropped"]))
+_RATIO = re.compile(f"(?:{alternatives(lexicon('indicators')['ratio_words'])})$")
 _SIMILAR = 0.88
 
 

@@ -6,8 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 import cn2an
 
-CN_NUMERAL = "零一二两三四五六七八九十百千"
-MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000)}
+from .datafiles import lexicon
+
+CN_NUMERAL = lexicon("numbers")["numerals"]
+MULTIPLIERS = {word: Decimal(factor) for word, factor in lexicon("numbers")["multipliers"].items()}
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
 
 

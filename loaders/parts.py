@@ -26,6 +26,7 @@ class Part:
     groups: list[str] = field(default_factory=list)  # concept paths of the target groups it names
     area: str | None = None   # concept path of its policy area, its own or its nearest ancestor's
     indicator: Alignment | None = None  # targets: the indicator concept
+    programme: bool = False   # 专栏 boxes and items: named as a programme (…行动, …计划)
 
 
 def section_path(section: Section | None) -> str | None:

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import cn2an
 
-from .datafiles import read_json
+from .datafiles import lexicon
 from .model import Box, BoxItem, Goal, Measure, Section, Span, Structure, Table, TableOfContents
 
 CN_DIGITS = "一二三四五六七八九十百零〇两"
@@ -37,7 +37,7 @@ _BOX = re.compile(r"^专栏\s*(\d+)?\s*[::]?\s*(.*)$")
 _LEAD = re.compile(r"^([^。,;:!?]{3,40}?)。")
 _NAMED_ITEM = re.compile(r"(?:^|(?<=。))([^,。:;]{2,30}):")
 _DASHES = re.compile(r"^(?:—+|-{2,})\s*")
-_TABLE_HEADERS = ("序号", "主要指标", "指标内容", "指标名称", "指标类别")
+_TABLE_HEADERS = tuple(lexicon("tables")["first_cells"])
 _MAX_HEADING = 40
 
 
@@ -118,11 +118,11 @@ def short_label(sentence: str, limit: int = 60) -> str:
 
 @lru_cache(maxsize=1)
 def _kind_keywords() -> dict[str, list[str]]:
-    return read_json("section-kinds.json")
+    return lexicon("section_roles")
 
 
 def section_kind(title: str, parent_kind: str | None) -> str:
-    """A section's role, from its whole heading (see data/section-kinds.json)."""
+    """A section's role, from its whole heading (see section_roles in data/lexicon.json)."""
     title = title.rstrip("。")
     keywords = _kind_keywords()
     is_task = title.startswith(tuple(keywords["task_verbs"]))

@@ -15,27 +15,29 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import combinations
 
-from .datafiles import read_json
+from .datafiles import alternatives, lexicon
 from .model import Span, Table, Target
 from .numbers import normalized
 
-_HEADER_WORDS = ("序号", "类别", "指标", "单位", "目标", "属性", "情况", "基期", "实际", "规划")
+_WORDS = lexicon("tables")
+_HEADER_WORDS = tuple(_WORDS["header_words"])
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARS = re.compile(r"(?:(?:19|20)\d\d)+")
-_BINDING = {"约束性": "binding", "预期性": "expected"}
+_BINDING = _WORDS["bindingness"]
 _UNIT = re.compile(
-    r"^\(?(?:%|‰|千人比|(?:万|亿)?(?:元|人|个|张|家|所|座|户|次|平方米|项|处|条|个百分点)(?:/[\u4e00-\u9fff、·]+)*)\)?$"
+    rf"^\(?(?:{alternatives(lexicon('units')['table_bare'])}|(?:万|亿)?(?:{alternatives(lexicon('units')['table'])})"
+    r"(?:/[\u4e00-\u9fff、·]+)*)\)?$"
 )
 _LABEL_UNIT = re.compile(r"\(([^()]{1,10})\)?$")
 _NUMBER = r"(?:0|[1-9]\d*)(?:\.\d+)?"
-_VALUE = re.compile(rf"^(?P<cmp>≥|>|≤|<|>=|<=)?\s*(?P<num>{_NUMBER})(?:\s*[-—~]\s*(?P<max>{_NUMBER}))?\s*(?P<pct>%)?$")
-_WORDED = re.compile(r"^(?P<word>不低于|不少于|不高于|不超过|超过|低于|高于|达到)(?P<rest>.+)$")
-_WORDED_CMP = {"不低于": ">=", "不少于": ">=", "不高于": "<=", "不超过": "<=", "超过": ">", "低于": "<", "高于": ">", "达到": "="}
-_SYMBOL_CMP = {"≥": ">=", ">=": ">=", ">": ">", "≤": "<=", "<=": "<=", "<": "<"}
-_MISSING = {"-", "—", "--", "/", "无", ""}
-_RUN_ROW = re.compile(r"^(?P<head>.*)\((?P<unit>[^()]{1,10})\)(?P<attr>约束性|预期性)(?P<rest>.*)$")
-_DONE = ("完成", "实现目标", "达到目标")
-_STATUS = re.compile(r"^(?:实现|完成|超过|未完成|基本完成|达到|未达到|机构调整)")
+_SYMBOL_CMP = lexicon("comparators")["signs"]
+_VALUE = re.compile(rf"^(?P<cmp>{alternatives(_SYMBOL_CMP)})?\s*(?P<num>{_NUMBER})(?:\s*[-—~]\s*(?P<max>{_NUMBER}))?\s*(?P<pct>%)?$")
+_WORDED_CMP = lexicon("comparators")["table_words"]
+_WORDED = re.compile(rf"^(?P<word>{alternatives(_WORDED_CMP)})(?P<rest>.+)$")
+_MISSING = set(_WORDS["missing"])
+_RUN_ROW = re.compile(rf"^(?P<head>.*)\((?P<unit>[^()]{{1,10}})\)(?P<attr>{alternatives(_BINDING)})(?P<rest>.*)$")
+_DONE = tuple(_WORDS["done"])
+_STATUS = re.compile(f"^(?:{alternatives(_WORDS['status'])})")
 
 
 @dataclass
@@ -52,7 +54,7 @@ class Row:
 
 @lru_cache(maxsize=1)
 def categories() -> tuple[str, ...]:
-    return tuple(sorted(read_json("indicator-categories.json")["categories"], key=len, reverse=True))
+    return tuple(sorted(_WORDS["categories"], key=len, reverse=True))
 
 
 def table_targets(table: Table, text: str, default_year: int | None) -> list[Target]:

@@ -9,37 +9,30 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from .datafiles import alternatives, lexicon
 from .metadata import Metadata
 from .model import Section, Span, Target
 from .numbers import CN_NUMERAL, normalized, parse_number
 
-UNITS = (
-    "个百分点|万平方米|平方米|万人次|人次|万张|张|万个|个|家|万人|人|名|所|座|户|万元|亿元|元|天|次|场次|处|条|项|支|台|套|间|床|%|‰"
-)
-_COMPARATORS = [
-    ("不低于", ">="), ("不少于", ">="), ("不小于", ">="), ("超过", ">"), ("高于", ">"), ("大于", ">"),
-    ("不超过", "<="), ("不高于", "<="), ("不大于", "<="), ("低于", "<"), ("少于", "<"),
-    ("提高到", "="), ("提高至", "="), ("提升到", "="), ("提升至", "="), ("增加到", "="), ("增至", "="),
-    ("增长到", "="), ("保持在", "="), ("控制在", "="), ("达到", "="), ("达", "="),
-]
-_COUNT_VERBS = "新建|新增|建设|建成|打造|培育|改造|完成|设立|创建|开展|支持"
+_WORDS = lexicon("targets")
+_COMPARATORS = [tuple(pair) for pair in lexicon("comparators")["before"]]
+_POST_COMPARATORS = lexicon("comparators")["after"]
+_COUNT_VERBS = alternatives(_WORDS["count_verbs"])
 _QUANTITY = re.compile(
-    r"(?P<pre>" + "|".join(c for c, _ in _COMPARATORS) + r"|" + _COUNT_VERBS + r")?"
+    r"(?P<pre>" + alternatives(c for c, _ in _COMPARATORS) + r"|" + _COUNT_VERBS + r")?"
     r"(?P<num>\d+(?:\.\d+)?|[" + CN_NUMERAL + r"]{1,4})"
     r"(?:\s*[-—~至到]\s*(?P<num2>\d+(?:\.\d+)?))?"
-    r"\s*(?P<unit>(?:" + UNITS + r")(?:/[\u4e00-\u9fff]{1,2}){0,2})"
-    r"(?P<post>以上|以下|左右|以内)?"
+    r"\s*(?P<unit>(?:" + alternatives(lexicon("units")["prose"]) + r")(?:/[\u4e00-\u9fff]{1,2}){0,2})"
+    r"(?P<post>" + alternatives(_POST_COMPARATORS) + r")?"
 )
-_YEAR_CONTEXT = re.compile(r"(?:到|至|力争到|力争至|于)(20\d\d)年")
-_PAST = re.compile(r"十[一二三]五|已经|已|累计|截至|截止|从\d{4}年|比20\d\d年")
-_LEADING_NOISE = re.compile(
-    r"^(?:(?:到|至|力争到|力争至)?20\d\d年(?:底|末|前|底前)?|力争|全市|我市|确保|实现|推动|逐步|基本|进一步|同时|其中|并|使|让|要|做到|对|按照|配强)+"
-)
-_TRAILING_NOISE = re.compile(r"(?:均|分别|要|应|能|稳步|持续|力争|全部|总数)+$")
+_YEAR_WORDS = alternatives(_WORDS["year_words"])
+_YEAR_CONTEXT = re.compile(rf"(?:{_YEAR_WORDS})(20\d\d)年")
+_PAST = re.compile(alternatives(_WORDS["past"]) + r"|从\d{4}年|比20\d\d年")
+_LEADING_NOISE = re.compile(rf"^(?:(?:{_YEAR_WORDS})?20\d\d年(?:底|末|前|底前)?|" + alternatives(_WORDS["leading"]) + ")+")
+_TRAILING_NOISE = re.compile(f"(?:{alternatives(_WORDS['trailing'])})+$")
 _CLAUSE = re.compile(r"[^,;:。!?]+")
-_COUNT_UNIT = re.compile(r"个|家|所|座|处|条|项|支|台|套|间|张|名|人|户|万个|万张|万人")
-_ACTION_END = re.compile(r"(?:推进|建设|建成|完成|打造|培育|新建|新增|改造|设立|创建|开展|支持|提供|配备)$")
-_POST_COMPARATORS = {"以上": ">=", "以下": "<=", "左右": "=", "以内": "<="}
+_COUNT_UNIT = re.compile(alternatives(lexicon("units")["count"]))
+_ACTION_END = re.compile(f"(?:{alternatives(_WORDS['action_endings'])})$")
 
 
 def prose_targets(text: str, spans: list[tuple[Section | None, Span]], meta: Metadata) -> list[Target]:

@@ -7,7 +7,6 @@ into the document's mz:fullText.
 from __future__ import annotations
 
 import hashlib
-import re
 from bisect import bisect_right
 from decimal import Decimal
 
@@ -42,7 +41,6 @@ SKOS = _Namespace("http://www.w3.org/2004/02/skos/core#")
 DCTERMS = _Namespace("http://purl.org/dc/terms/")
 XSD = _Namespace("http://www.w3.org/2001/XMLSchema#")
 
-_PROGRAMME = re.compile(r"(?:行动计划|计划|行动)(?:”)?$")
 _CLASSES = {"toc": "TableOfContents", "measure": "Measure", "goal": "Goal", "box": "ProjectBox", "item": "ProjectItem",
             "table": "IndicatorTable", "target": "IndicatorTarget", "unread": "UnreadRow"}
 BINDINGNESS = {"binding": "Binding", "expected": "Expected"}
@@ -189,7 +187,7 @@ class DocumentWriter:
 
     def box(self, iri, box, part) -> None:
         self.add(iri, RDF.type, M.Project)
-        if _PROGRAMME.search(box.title):
+        if part.programme:
             self.add(iri, RDF.type, M.Programme)
         self.add(iri, M.ordinal, integer(box.ordinal))
         if box.number is not None:
@@ -199,7 +197,7 @@ class DocumentWriter:
     def item(self, iri, item, part) -> None:
         box = self.node(part.parent)
         self.add(iri, RDF.type, M.Project)
-        if _PROGRAMME.search(item.label):
+        if part.programme:
             self.add(iri, RDF.type, M.Programme)
         self.add(iri, M.inBox, box)
         self.add(box, M.hasItem, iri)
