@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .concepts import vocabulary
+from . import rules
 from .decoding import DocumentError, decode
 from .extraction import Extraction, extract
 from .gazetteer import Gazetteer

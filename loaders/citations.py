@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import rules
 from .model import Span
 from .normalize import normalize_label
 
@@ -27,8 +28,8 @@ _ABBREVIATION = re.compile(r"简称\s*《([^《》]{1,20})》")
 
 
 def find_citations(text: str, own_title: str = "") -> list[Citation]:
-    not_cited = {instrument_key(m.group(1)) for m in _ABBREVIATION.finditer(text)}
-    if own_title:  # the title, and any title it quotes ("关于《X》的起草说明")
+    not_cited = {instrument_key(m.group(1)) for m in _ABBREVIATION.finditer(text)} if rules.on("abbreviations-not-cited") else set()
+    if own_title and rules.on("own-title-not-cited"):  # the title, and any title it quotes ("关于《X》的起草说明")
         not_cited.add(instrument_key(own_title))
         not_cited.update(instrument_key(m.group(1)) for m in _TITLE.finditer(own_title))
     found = (Citation(instrument_key(m.group(1)), Span(m.start(), m.end())) for m in _TITLE.finditer(text))

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import rules
 from .datafiles import lexicon
 from .model import Span
 from .structure import Line
@@ -53,7 +54,7 @@ def _any_label():
 
 def fields_in(line: Line) -> list[Field]:
     """The labelled fields a line holds, in order."""
-    if not _any_label().find_matches_as_indexes("".join(line.text.split())):
+    if not rules.on("field-labels") or not _any_label().find_matches_as_indexes("".join(line.text.split())):
         return []
     pattern, keys = _labels()
     matches = [m for m in pattern.finditer(line.text)]
@@ -91,6 +92,8 @@ def is_field_line(line: Line) -> bool:
 def is_chrome(line: Line) -> bool:
     """Page furniture: a breadcrumb trail, widgets, counters, share buttons."""
     text = line.text
+    if not rules.on("page-chrome"):
+        return False
     if len(text) > FIELD_LINE:
         return False
     if _BREADCRUMB.search(text) and "首页" in text:

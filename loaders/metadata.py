@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from . import rules
 from .datafiles import read_json
 from .dates import is_date_line, parse_date
 from .gazetteer import Gazetteer, Unit
@@ -124,6 +125,8 @@ def _strip_site_prefix(text: str) -> str:
 
 def _wrapper(reading: _Reading) -> tuple[str, list[str], str] | None:
     """A notice that encloses the document: in a title field, or in the first lines (possibly split in two)."""
+    if not rules.on("wrapper-titles"):
+        return None
     candidates = []
     for key in ("title",):
         value = _value(reading.fields, key)
@@ -158,6 +161,8 @@ def _title_line(reading: _Reading) -> str | None:
 
 def _signature(lines: list[Line]) -> tuple[list[str], str] | None:
     """The first body name (or names) standing over a date line."""
+    if not rules.on("closing-signature"):
+        return None
     for previous, line in zip(lines, lines[1:]):
         if is_date_line(line.text):
             bodies = _bodies(previous.text)
@@ -189,7 +194,8 @@ def _title(reading: _Reading, evidence: dict) -> str | None:
 
 def _kind(title: str | None, text: str) -> tuple[str, bool]:
     """The document's kind from its title (else from what it calls itself), and whether it is a policy document."""
-    if title and (any(word in title for word in LEXICON["not_policy"]) or _reads_as_news(title, text)):
+    if title and rules.on("not-a-policy-document") and (any(word in title for word in LEXICON["not_policy"])
+                                                        or _reads_as_news(title, text)):
         return "PolicyDocument", False
     if title:
         span = _SPAN.search(title)

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import rules
 from .gazetteer import Gazetteer, Unit
 from .model import Span
 
@@ -53,10 +54,10 @@ def ordinary_words(gazetteer: Gazetteer) -> frozenset[str]:
 
 def find_mentions(text: str, gazetteer: Gazetteer, jurisdiction: Unit | None) -> list[Mention]:
     family = _family(gazetteer, jurisdiction)
-    common = ordinary_words(gazetteer)
+    common = ordinary_words(gazetteer) if rules.on("ordinary-word-short-forms") else frozenset()
     mentions = []
     for start, end, form in gazetteer.mentions(text):
-        listed = _in_a_list(text, start, end)
+        listed = rules.on("place-lists") and _in_a_list(text, start, end)
         unit = _resolve(form, text[max(0, start - 12):start], gazetteer, family, jurisdiction, listed, common)
         if unit is not None:
             mentions.append(Mention(unit, Span(start, end), form))

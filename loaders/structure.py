@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import cn2an
 
+from . import rules
 from .datafiles import lexicon
 from .model import Box, BoxItem, Goal, Measure, Section, Span, Structure, Table, TableOfContents
 
@@ -154,17 +155,18 @@ class _Parser:
         i = 0
         while i < len(self.lines):
             line = self.lines[i]
-            if _TOC.match(line.text):
+            if _TOC.match(line.text) and rules.on("table-of-contents"):
                 i = self.table_of_contents(i)
-            elif _BOX.match(line.text):
+            elif _BOX.match(line.text) and rules.on("project-boxes"):
                 i = self.box(i)
-            elif self.is_table_caption(i):
+            elif rules.on("table-captions") and self.is_table_caption(i):
                 numbered = match_numbered(line.text)
                 if numbered and self.is_heading(numbered):  # "二、主要指标" over its table: a heading and the caption
                     self.open_section(numbered, line)
                 i = self.table(i)
             else:
-                numbered = match_numbered(line.text) or self.unseparated(line.text) or _bulleted(line.text)
+                numbered = (match_numbered(line.text) or (rules.on("unseparated-numbers") and self.unseparated(line.text))
+                            or (rules.on("bullets") and _bulleted(line.text)) or None)
                 following = self.lines[i + 1].text if i + 1 < len(self.lines) else ""
                 if numbered and self.is_heading(numbered, following):
                     self.open_section(numbered, line)

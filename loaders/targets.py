@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from . import rules
 from .datafiles import alternatives, lexicon
 from .metadata import Metadata
 from .model import Section, Span, Target
@@ -48,7 +49,7 @@ def prose_targets(text: str, spans: list[tuple[Section | None, Span]], meta: Met
 
 def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, background: bool) -> list[Target]:
     year_match = _YEAR_CONTEXT.search(sentence)
-    achieved = background or (year_match is None and bool(_PAST.search(sentence)))
+    achieved = rules.on("past-achievements") and (background or (year_match is None and bool(_PAST.search(sentence))))
     year = int(year_match.group(1)) if year_match else None
     found: list[Target] = []
     for clause in _CLAUSE.finditer(sentence):
