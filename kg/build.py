@@ -256,7 +256,7 @@ def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: Shape
     entailed = tbox.entailments(ntriples)
     doc.seconds["reasoning"] = time.perf_counter() - started
     started = time.perf_counter()
-    found = checker.check(doc.triples)
+    found = checker.check_by_subject(doc.about)
     doc.seconds["validation"] = time.perf_counter() - started
     try:
         warnings = raise_on_violations(found)

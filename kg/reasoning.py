@@ -137,16 +137,37 @@ class TBox:
 
     def _derive(self, asserted: set) -> set:
         known = set(asserted)
-        queue = deque(known)
+        superclasses, plain = self.superclasses, self._plain_types
+        if plain:
+            # rdf:type has no property axioms of its own, so a type triple's only consequences are its
+            # superclasses: they are added with it, and only the other triples go through the queue
+            def add_type(s, c):
+                if (s, TYPE, c) not in known:
+                    known.add((s, TYPE, c))
+                    for d in superclasses.get(c, ()):
+                        known.add((s, TYPE, d))
+
+            for s, p, o in asserted:
+                if p == TYPE:
+                    for d in superclasses.get(o, ()):
+                        known.add((s, TYPE, d))
+            queue = deque(t for t in asserted if t[1] != TYPE)
+        else:
+            def add_type(s, c):
+                add((s, TYPE, c))
+
+            queue = deque(known)
         outgoing = defaultdict(lambda: defaultdict(set))  # transitive p -> s -> {o}
         incoming = defaultdict(lambda: defaultdict(set))  # transitive p -> o -> {s}
 
         def add(triple):
-            if triple not in known:
+            if plain and triple[1] == TYPE:
+                add_type(triple[0], triple[2])
+            elif triple not in known:
                 known.add(triple)
                 queue.append(triple)
 
-        for s, p, o in known:
+        for s, p, o in asserted:
             if p in self.transitive:
                 outgoing[p][s].add(o)
                 incoming[p][o].add(s)
@@ -155,16 +176,16 @@ class TBox:
             if s[0] == '"':  # a literal: only a range can make one a subject, and nothing follows
                 continue
             if p == TYPE:
-                for c in self.superclasses.get(o, ()):
+                for c in superclasses.get(o, ()):
                     add((s, TYPE, c))
             for c in self.domains.get(p, ()):
-                add((s, TYPE, c))
+                add_type(s, c)
             for q in self.superproperties.get(p, ()):
                 add((s, q, o))
             if o[0] == '"':
                 continue
             for c in self.ranges.get(p, ()):
-                add((o, TYPE, c))
+                add_type(o, c)
             for q in self.inverses.get(p, ()):
                 add((o, q, s))
             if p in self.symmetric:
@@ -177,6 +198,11 @@ class TBox:
                 for w in list(incoming[p].get(s, ())):
                     add((w, p, o))
         return known
+
+    @cached_property
+    def _plain_types(self) -> bool:
+        return not any(TYPE in table for table in (self.domains, self.ranges, self.superproperties, self.inverses,
+                                                   self.symmetric, self.transitive))
 
 
 def _rdf(graph: Graph) -> str:

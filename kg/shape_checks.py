@@ -25,6 +25,7 @@ from .store import load_graphs
 from .validation import Finding
 
 _TYPE = str(RDF.type)
+_TYPE_NODE = ox.NamedNode(_TYPE)
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _NUMERIC = {str(XSD[name]) for name in (
     "integer", "decimal", "float", "double", "nonPositiveInteger", "negativeInteger", "long", "int", "short", "byte",
@@ -95,11 +96,11 @@ class Reference:
     def __init__(self, graphs: dict[str, str]):
         self.store = ox.Store()
         load_graphs(self.store, graphs)
-        types: dict[str, set[str]] = defaultdict(set)
-        for quad in self.store.quads_for_pattern(None, ox.NamedNode(_TYPE), None):
+        types: dict[object, set[ox.NamedNode]] = defaultdict(set)
+        for quad in self.store.quads_for_pattern(None, _TYPE_NODE, None):
             if isinstance(quad.object, ox.NamedNode):
-                types[str(quad.subject)].add(quad.object.value)
-        self.types = {key: frozenset(value) for key, value in types.items()}
+                types[quad.subject].add(quad.object)
+        self.types = {node: frozenset(value) for node, value in types.items()}
 
     def about(self, subject) -> list:
         return list(self.store.quads_for_pattern(subject, None, None))
@@ -108,36 +109,21 @@ class Reference:
 class _Data:
     """One document's triples by subject, with what the reference graphs say about the nodes it types."""
 
-    def __init__(self, triples, reference: Reference):
-        self.values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        self.own_types: dict[str, set[str]] = defaultdict(set)
-        self.terms: dict[str, object] = {}
+    def __init__(self, about: dict, reference: Reference):
+        self.values = about
         self.reference_types = reference.types
-        for t in triples:
-            self._add(t)
-        for key in [key for key in self.own_types if key in reference.types]:
-            for quad in reference.about(self.terms[key]):
-                self.values[key][quad.predicate.value].append(quad.object)
+        self.own_types = {node: {t for t in props[_TYPE_NODE] if isinstance(t, ox.NamedNode)}
+                          for node, props in about.items() if props.get(_TYPE_NODE)}
+        for node in [node for node in self.own_types if node in reference.types]:
+            self.values[node] = props = {p: list(values) for p, values in about[node].items()}
+            for quad in reference.about(node):
+                props.setdefault(quad.predicate, []).append(quad.object)
 
-    def _add(self, t) -> None:
-        subject, predicate, value = t.subject, t.predicate, t.object
-        key = str(subject)
-        self.terms[key] = subject
-        predicate = predicate.value
-        self.values[key][predicate].append(value)
-        if predicate == _TYPE and isinstance(value, ox.NamedNode):
-            self.own_types[key].add(value.value)
+    def types(self, term) -> set | frozenset:
+        return self.own_types.get(term, _NONE) | self.reference_types.get(term, _NONE)
 
-    def types(self, term) -> set[str] | frozenset[str]:
-        if isinstance(term, ox.Literal):
-            return frozenset()
-        key = str(term)
-        return self.own_types.get(key, _NONE) | self.reference_types.get(key, _NONE)
-
-    def objects(self, term, predicate: str) -> list:
-        if isinstance(term, ox.Literal):
-            return []
-        found = self.values.get(str(term))
+    def objects(self, term, predicate: ox.NamedNode) -> list:
+        found = self.values.get(term)
         return found.get(predicate, []) if found else []
 
 
@@ -153,7 +139,7 @@ def _key(term) -> str:
 class _ValueTest:
     """The value-level constraints of one shape: a node passes when it meets every one."""
     datatype: str | None
-    classes: tuple[frozenset[str], ...]
+    classes: tuple[frozenset[ox.NamedNode], ...]
     node_kind: str | None
     min_length: int | None
     max_length: int | None
@@ -216,23 +202,24 @@ _COMPARE = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a,
 class _Rule:
     """One shape (a node shape, or a property shape with its path) and its target classes."""
     severity: str
-    targets: frozenset[str]
+    targets: frozenset[ox.NamedNode]
     path: str | None
     message: str
     test: _ValueTest | None
     min_count: int | None
     max_count: int | None
     unique_lang: bool
-    pairs: tuple[tuple[str, str], ...]  # (other predicate, "<" or "<=")
+    pairs: tuple[tuple[ox.NamedNode, str], ...]  # (other predicate, "<" or "<=")
+    predicate: ox.NamedNode | None  # the path, as a term
 
-    def findings(self, focus, data: _Data) -> list[Finding]:
+    def findings(self, focus, data: _Data, passes) -> list[Finding]:
         if self.path is None:
-            bad = self.test is not None and not self.test.passes(focus, data)
+            bad = self.test is not None and not passes(self.test, focus)
             return [Finding(self.severity, _key(focus), "", self.message or "the node does not conform")] if bad else []
-        values = data.objects(focus, self.path)
+        values = data.objects(focus, self.predicate)
         p = f"<{self.path}>"
         failed = []
-        if self.test is not None and any(not self.test.passes(v, data) for v in values):
+        if self.test is not None and any(not passes(self.test, v) for v in values):
             failed.append(f"a value of {p} does not conform")
         distinct = len(set(values))
         if self.min_count is not None and distinct < self.min_count:
@@ -246,7 +233,7 @@ class _Rule:
         for other, op in self.pairs:
             others = data.objects(focus, other)
             if any(not _less(v, o, op == "<=") for v in values for o in others):
-                failed.append(f"{p} is not {op} <{other}>")
+                failed.append(f"{p} is not {op} <{other.value}>")
         return [Finding(self.severity, _key(focus), self.path, self.message or reason) for reason in failed]
 
 
@@ -256,22 +243,41 @@ class ShapeChecker:
     def __init__(self, shapes: Graph, ontology: Graph, reference: Reference):
         self.rules = _rules(shapes, ontology)
         self.reference = reference
-        self._by_types: dict[frozenset[str], list[_Rule]] = {}  # the rules for nodes of these types
+        self._by_types: dict[frozenset, list[_Rule]] = {}  # the rules for nodes of these types
 
     def check(self, triples) -> list[Finding]:
-        data = _Data(triples, self.reference)
+        """The findings about the nodes some triples type."""
+        return self.check_by_subject(by_subject(triples))
+
+    def check_by_subject(self, about: dict) -> list[Finding]:
+        """The same, given the triples by subject and predicate ({subject: {predicate: [objects]}})."""
+        data = _Data(about, self.reference)
+        memo: dict[tuple[int, object], bool] = {}  # a value's outcome under one test: values recur
+
+        def passes(test: _ValueTest, v) -> bool:
+            outcome = memo.get((id(test), v))
+            if outcome is None:
+                outcome = memo[(id(test), v)] = test.passes(v, data)
+            return outcome
+
         found = set()
-        for key, types in data.own_types.items():
-            focus = data.terms[key]
+        for focus, types in data.own_types.items():
             for rule in self._rules_for(frozenset(types)):
-                found.update(rule.findings(focus, data))
+                found.update(rule.findings(focus, data, passes))
         return sorted(found)
 
-    def _rules_for(self, types: frozenset[str]) -> list[_Rule]:
+    def _rules_for(self, types: frozenset) -> list[_Rule]:
         rules = self._by_types.get(types)
         if rules is None:
             rules = self._by_types[types] = [rule for rule in self.rules if types & rule.targets]
         return rules
+
+
+def by_subject(triples) -> dict:
+    about: dict = defaultdict(lambda: defaultdict(list))
+    for t in triples:
+        about[t.subject][t.predicate].append(t.object)
+    return about
 
 
 # from the shapes graph to rules ----------------------------------------------------------
@@ -280,7 +286,7 @@ def _rules(shapes: Graph, ontology: Graph) -> list[_Rule]:
     for shape in sorted(set(shapes.subjects(SH.targetClass, None))):
         if (shape, SH.deactivated, Literal(True)) in shapes:
             continue
-        targets = frozenset(subclasses(ontology, list(shapes.objects(shape, SH.targetClass))))
+        targets = _nodes(subclasses(ontology, list(shapes.objects(shape, SH.targetClass))))
         rules.append(_rule(shapes, ontology, shape, targets, None))
         for prop in shapes.objects(shape, SH.property):
             rules.append(_rule(shapes, ontology, prop, targets, shapes.value(prop, SH.path)))
@@ -292,7 +298,7 @@ def _rule(shapes: Graph, ontology: Graph, shape, targets: frozenset[str], path) 
     if path is not None and not isinstance(path, URIRef):
         raise UnsupportedShape(f"{shape.n3()}: only predicate paths are supported, not {path.n3()}")
     low, high = shapes.value(shape, SH.minCount), shapes.value(shape, SH.maxCount)
-    pairs = tuple((str(other), op) for parameter, op in _PAIRS.items() if (other := shapes.value(shape, parameter)) is not None)
+    pairs = tuple((ox.NamedNode(other), op) for parameter, op in _PAIRS.items() if (other := shapes.value(shape, parameter)) is not None)
     return _Rule(
         severity=str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1],
         targets=targets,
@@ -303,13 +309,14 @@ def _rule(shapes: Graph, ontology: Graph, shape, targets: frozenset[str], path) 
         max_count=int(high) if high is not None else None,
         unique_lang=shapes.value(shape, SH.uniqueLang) == Literal(True),
         pairs=pairs,
+        predicate=ox.NamedNode(path) if path is not None else None,
     )
 
 
 def _value_test(shapes: Graph, ontology: Graph, shape) -> _ValueTest | None:
     value = lambda parameter: shapes.value(shape, parameter)
     datatype = value(SH.datatype)
-    classes = tuple(frozenset(subclasses(ontology, [c])) for c in shapes.objects(shape, SH["class"]))
+    classes = tuple(_nodes(subclasses(ontology, [c])) for c in shapes.objects(shape, SH["class"]))
     pattern, flags = value(SH.pattern), value(SH.flags)
     allowed = value(SH["in"])
     comparisons = []
@@ -324,7 +331,7 @@ def _value_test(shapes: Graph, ontology: Graph, shape) -> _ValueTest | None:
         members = list(Collection(shapes, alternatives))
         only = _classes_only(shapes, members)
         if only:
-            classes += (frozenset(subclasses(ontology, only)),)
+            classes += (_nodes(subclasses(ontology, only)),)
             alternatives = None
         else:
             alternatives = tuple(_alternative(shapes, ontology, member) for member in members)
@@ -350,10 +357,14 @@ def _alternative(shapes: Graph, ontology: Graph, member):
     extra = set(shapes.predicates(member, None)) - {SH.path, SH.minCount, SH.message, SH.name, SH.description}
     if extra or not isinstance(path, URIRef) or int(shapes.value(member, SH.minCount) or 0) > 1:
         raise UnsupportedShape(f"{member.n3()}: inside sh:or, a property shape may only ask for sh:minCount 0 or 1")
-    return ("has", str(path)) if shapes.value(member, SH.minCount) is not None else True
+    return ("has", ox.NamedNode(path)) if shapes.value(member, SH.minCount) is not None else True
 
 
 _EMPTY = _ValueTest(None, (), None, None, None, None, None, (), None)
+
+
+def _nodes(iris) -> frozenset[ox.NamedNode]:
+    return frozenset(ox.NamedNode(iri) for iri in iris)
 
 
 def _flags(flags: str) -> int:

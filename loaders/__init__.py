@@ -11,7 +11,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .concepts import vocabulary
-from . import rules
 from .decoding import DocumentError, decode
 from .extraction import Extraction, extract
 from .gazetteer import Gazetteer
@@ -28,6 +27,7 @@ class LoadedDocument:
     iri: str
     graph_iri: str
     triples: list[ox.Triple]
+    about: dict  # the same triples by subject, then predicate: {subject: {predicate: [objects]}}
     metadata: Metadata
     summary: dict[str, int]
     source: str
@@ -102,8 +102,8 @@ def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocum
     warnings = [(str(writer.node(p.path).value), f"a table row the reader could not interpret is kept as text: {p.label}")
                 for p in found.parts if p.kind == "unread"]
     seconds = {"parse": parsed - started, "triples": time.perf_counter() - parsed}
-    return LoadedDocument(writer.doc.value, minter.document_graph(slug), triples, meta, summary, source, encoding, seconds,
-                          warnings)
+    return LoadedDocument(writer.doc.value, minter.document_graph(slug), triples, writer.about, meta, summary, source,
+                          encoding, seconds, warnings)
 
 
 def _period(meta: Metadata) -> str:

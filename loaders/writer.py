@@ -7,6 +7,7 @@ into the document's mz:fullText.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from bisect import bisect_right
 from decimal import Decimal
 
@@ -81,6 +82,7 @@ class DocumentWriter:
         self.gazetteer = gazetteer
         self.doc = ox.NamedNode(minter.document(slug))
         self.triples: dict[ox.Triple, None] = {}  # ordered and without repeats
+        self.about: dict[ox.NamedNode, dict[ox.NamedNode, list]] = defaultdict(lambda: defaultdict(list))  # the same by subject
         self.passages: set[tuple[int, int]] = set()
 
     def write(self, source_text: str) -> list[ox.Triple]:
@@ -92,7 +94,10 @@ class DocumentWriter:
 
     def add(self, s, p, o) -> None:
         if o is not None:
-            self.triples[ox.Triple(s, p, o)] = None
+            triple = ox.Triple(s, p, o)
+            if triple not in self.triples:
+                self.triples[triple] = None
+                self.about[s][p].append(o)
 
     def node(self, path: str) -> ox.NamedNode:
         return ox.NamedNode(f"{self.doc.value}/{path}")
