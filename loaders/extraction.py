@@ -38,7 +38,7 @@ def extract(text: str, gazetteer: Gazetteer | None = None) -> Extraction:
     gazetteer = gazetteer or Gazetteer.default()
     norm = NormalizedText.of(text)
     meta = read_metadata(norm.text, gazetteer)
-    structure = parse_structure(norm.text)
+    structure = parse_structure(norm.text, meta.policy_document)
     if not meta.policy_document:  # a news report or an explanation sets no measures or goals of its own
         structure.measures, structure.goals = [], []
     rows = [t for table in structure.tables for t in table_targets(table, norm.text, meta.period_end)]

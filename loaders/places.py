@@ -57,7 +57,7 @@ def find_mentions(text: str, gazetteer: Gazetteer, jurisdiction: Unit | None) ->
     common = ordinary_words(gazetteer) if rules.on("ordinary-word-short-forms") else frozenset()
     mentions = []
     for start, end, form in gazetteer.mentions(text):
-        listed = rules.on("place-lists") and _in_a_list(text, start, end)
+        listed = rules.on("place-lists") and _in_a_list(text, start, end, gazetteer)
         unit = _resolve(form, text[max(0, start - 12):start], gazetteer, family, jurisdiction, listed, common)
         if unit is not None:
             mentions.append(Mention(unit, Span(start, end), form))
@@ -73,11 +73,14 @@ def _family(gazetteer: Gazetteer, jurisdiction: Unit | None) -> set[str]:
     return family
 
 
-def _in_a_list(text: str, start: int, end: int) -> bool:
-    """Whether a name stands as an item of a list of places ("北京、重庆、福建") rather than inside a word."""
+def _in_a_list(text: str, start: int, end: int, gazetteer: Gazetteer) -> bool:
+    """Whether a name stands as an item of a list of places ("北京、重庆、福建") rather than inside a word:
+    between separators, or first of a list whose next item is a place's name too ("借鉴凤冈、余庆等")."""
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
-    return before in "、,(:“ \n" and (after in "、,)。等和与及” \n" or after.isdigit())
+    if before in "、,(:“ \n" and (after in "、,)。等和与及” \n" or after.isdigit()):
+        return True
+    return after == "、" and any(gazetteer.named(text[end + 1:end + 1 + k]) for k in (2, 3, 4))
 
 
 def _resolve(form: str, before: str, gazetteer: Gazetteer, family: set[str], jurisdiction: Unit | None,
@@ -103,6 +106,10 @@ def _resolve(form: str, before: str, gazetteer: Gazetteer, family: set[str], jur
         return inside
     if len(short) == 1 and (short[0].level == "province" or (short[0].level == "prefecture" and listed)):
         return short[0]
+    if listed:  # counties listed beside the jurisdiction: those of its own prefecture
+        neighbours = [u for u in short if u.level == "county" and u.parent in family]
+        if len(neighbours) == 1:
+            return neighbours[0]
     shallowest = _one(short, gazetteer)
     if listed and shallowest and shallowest.level == "prefecture":
         return shallowest

@@ -29,6 +29,7 @@ _NUMBERED = [
     ("circled", re.compile(r"^(([\u2460-\u2473]))\s*(.*)$")),
 ]
 _UNSEPARATED = re.compile(r"^((\d{1,2}))([\u4e00-\u9fff“《].*)$")
+_QUANTITY_WORDS = "年月日号时个万千亿元人次家所张项条岁周天倍成名户座处"
 _ALWAYS_HEADINGS = {"part", "chapter", "section"}
 _MAJOR = {"part", "chapter", "section", "cn", "paren_cn"}
 _TOC = re.compile(r"^目\s*录$")
@@ -122,10 +123,15 @@ def _kind_keywords() -> dict[str, list[str]]:
     return lexicon("section_roles")
 
 
-def section_kind(title: str, parent_kind: str | None) -> str:
-    """A section's role, from its whole heading (see section_roles in data/lexicon.json)."""
-    title = title.rstrip("。")
+def section_kind(title: str, parent_kind: str | None, default: str = "tasks") -> str:
+    """A section's role, from its whole heading (see section_roles in data/lexicon.json); else its
+    parent's, else the default (tasks; in a text that sets no policy, other)."""
     keywords = _kind_keywords()
+    title = title.rstrip("。")
+    if title.endswith(("?", "？")):
+        title = title.rstrip("?？")
+        for ending in keywords["question_endings"]:
+            title = title.removesuffix(ending)
     is_task = title.startswith(tuple(keywords["task_verbs"]))
     for kind in ("background", "guidance", "goals", "safeguards", "other"):
         for word in keywords[kind]:
@@ -133,15 +139,17 @@ def section_kind(title: str, parent_kind: str | None) -> str:
                 return kind
             if kind == "safeguards" and title.endswith(word) and len(title) - len(word) <= 2:  # 加强组织领导
                 return kind
-    return parent_kind or "tasks"
+    return parent_kind or default
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, default_role: str):
+        self.default_role = default_role
         self.lines = lines_of(text)
         self.out = Structure()
         self.stack: list[tuple[str, int | None, Section]] = []
         self.children: dict[str, int] = {}
+        self.glued = 0  # the last number read without its separator
 
     @property
     def section(self) -> Section | None:
@@ -211,14 +219,16 @@ class _Parser:
         return "。" not in rest and len(rest) <= _MAX_HEADING
 
     def unseparated(self, text: str) -> Numbered | None:
-        """A heading that lost its separator ("4加强养老服务…") right after its sibling 3."""
+        """A number that lost its separator ("4加强养老服务…"): one when it starts a run (1), or continues
+        the previous such number or its arabic sibling ("3、…"). A number followed by a unit or a time
+        word ("3年内", "5万人") is a quantity, not a number of an item."""
         m = _UNSEPARATED.match(text)
-        if not m or "。" in text or len(text) > _MAX_HEADING:
+        if not m or m.group(3)[0] in _QUANTITY_WORDS:
             return None
         value = int(m.group(2))
-        for style, last, _ in self.stack:
-            if style == "arabic" and last == value - 1:
-                return Numbered("arabic", m.group(1), value, m.group(3))
+        if value in {1, self.glued + 1} | {last + 1 for style, last, _ in self.stack if style == "arabic"}:
+            self.glued = value
+            return Numbered("arabic", m.group(1), value, m.group(3))
         return None
 
     def open_section(self, numbered: Numbered, line: Line) -> None:
@@ -234,7 +244,7 @@ class _Parser:
             number=numbered.written,
             title=numbered.rest.strip(),
             depth=len(self.stack) + 1,
-            kind=section_kind(numbered.rest, parent.kind if parent else None),
+            kind=section_kind(numbered.rest, parent.kind if parent else None, self.default_role),
             span=line.span,
             parent=parent,
             ordinal=ordinal,
@@ -374,5 +384,7 @@ class _Parser:
         return j
 
 
-def parse_structure(text: str) -> Structure:
-    return _Parser(text).run()
+def parse_structure(text: str, policy_document: bool = True) -> Structure:
+    """Sections, measures, goals, boxes and tables; a text that sets no policy (a news report, an
+    explanation) has no task sections."""
+    return _Parser(text, "tasks" if policy_document else "other").run()

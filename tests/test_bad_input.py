@@ -54,7 +54,7 @@ def test_gb18030_document_loads(tmp_path):
 def test_a_parser_crash_names_the_file(monkeypatch):
     from mzkg.loaders import extraction
 
-    def explode(text):
+    def explode(*args):
         raise IndexError("boom")
 
     monkeypatch.setattr(extraction, "parse_structure", explode)
