@@ -12,7 +12,7 @@ FLOORS = {
     "period_start": 0.95, "period_end": 0.95, "jurisdiction": 0.95, "level": 0.95, "kind": 0.95,
     "policy_document": 0.95,
     # structure (§5): every heading exactly once under the right parent, nothing else a heading
-    "headings": 0.95, "headings (precision)": 0.95, "roles": 0.90, "table of contents": 0.95,
+    "headings": 0.95, "headings (precision)": 0.95, "roles": 0.95, "table of contents": 0.95,
     "measures": 0.95, "measures (precision)": 0.95, "boxes": 0.95, "box items": 0.95,
     # places (all five levels) and citations (§3, §9)
     "places": 0.90, "citations": 0.90, "citations (precision)": 0.90,
