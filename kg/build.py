@@ -28,8 +28,8 @@ from mzkg.loaders.iris import Minter
 from mzkg.loaders.metadata import Metadata
 
 from . import reasoning, shapes, vocabulary
-from .shape_checks import Reference, ShapeChecker
 from .interface import Graphs
+from .shape_checks import Reference, ShapeChecker
 from .store import GraphBuffer, fresh_store, rdflib_graph
 from .validation import DocumentChecker, Finding, ValidationFailed, raise_on_violations, validate, validate_with_pyshacl
 

@@ -110,7 +110,7 @@ class _Data:
     """One document's triples by subject, with what the reference graphs say about the nodes it types."""
 
     def __init__(self, about: dict, reference: Reference):
-        self.values = about
+        self.values = dict(about)  # the nodes the reference also describes get copies with its values added
         self.reference_types = reference.types
         self.own_types = {node: {t for t in props[_TYPE_NODE] if isinstance(t, ox.NamedNode)}
                           for node, props in about.items() if props.get(_TYPE_NODE)}

@@ -57,8 +57,10 @@ def find_mentions(text: str, gazetteer: Gazetteer, jurisdiction: Unit | None) ->
     common = ordinary_words(gazetteer) if rules.on("ordinary-word-short-forms") else frozenset()
     mentions = []
     for start, end, form in gazetteer.mentions(text):
-        listed = rules.on("place-lists") and _in_a_list(text, start, end, gazetteer)
-        unit = _resolve(form, text[max(0, start - 12):start], gazetteer, family, jurisdiction, listed, common)
+        beside = rules.on("place-lists") and _beside_a_place(text, start, end, gazetteer)
+        listed = beside or (rules.on("place-lists") and _between_separators(text, start, end))
+        unit = _resolve(form, text[max(0, start - 12):start], gazetteer, family, jurisdiction, listed,
+                        frozenset() if beside else common)
         if unit is not None:
             mentions.append(Mention(unit, Span(start, end), form))
     return mentions
@@ -73,14 +75,20 @@ def _family(gazetteer: Gazetteer, jurisdiction: Unit | None) -> set[str]:
     return family
 
 
-def _in_a_list(text: str, start: int, end: int, gazetteer: Gazetteer) -> bool:
-    """Whether a name stands as an item of a list of places ("北京、重庆、福建") rather than inside a word:
-    between separators, or first of a list whose next item is a place's name too ("借鉴凤冈、余庆等")."""
+def _between_separators(text: str, start: int, end: int) -> bool:
+    """Whether a name stands as an item of a list ("北京、重庆、福建") rather than inside a word."""
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
-    if before in "、,(:“ \n" and (after in "、,)。等和与及” \n" or after.isdigit()):
-        return True
-    return after == "、" and any(gazetteer.named(text[end + 1:end + 1 + k]) for k in (2, 3, 4))
+    return before in "、,(:“ \n" and (after in "、,)。等和与及” \n" or after.isdigit())
+
+
+def _beside_a_place(text: str, start: int, end: int, gazetteer: Gazetteer) -> bool:
+    """Whether a name is an item of a list whose next or previous item is a place's name too ("学习许昌、
+    漯河等市", "联合内乡、南召等县"): then it names a place even where it is an ordinary word too."""
+    after = text[end] if end < len(text) else ""
+    before = text[start - 1] if start else ""
+    return ((after == "、" and any(gazetteer.named(text[end + 1:end + 1 + k]) for k in (2, 3, 4)))
+            or (before == "、" and any(gazetteer.named(text[max(0, start - 1 - k):start - 1]) for k in (2, 3, 4))))
 
 
 def _resolve(form: str, before: str, gazetteer: Gazetteer, family: set[str], jurisdiction: Unit | None,
