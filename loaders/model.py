@@ -79,6 +79,20 @@ class Table:
 
 
 @dataclass
+class Cell:
+    text: str
+    span: Span
+
+
+@dataclass
+class Grid:
+    """A table as cells: its header row and its body rows, each a list of cells (an empty cell keeps its
+    place). Read from a text layout (tables.py) or from a document format's own table."""
+    header: list[Cell]
+    rows: list[list[Cell]]
+
+
+@dataclass
 class Target:
     indicator_label: str
     span: Span
@@ -100,6 +114,7 @@ class Target:
     status: str | None = None
     row_number: str | None = None
     split_ambiguous: bool = False
+    cumulative: bool = False          # a five-year total (bracketed in a table), not the level at the year
     table: Table | None = None
 
 

@@ -16,6 +16,7 @@ import cn2an
 from . import rules
 from .datafiles import lexicon
 from .model import Box, BoxItem, Goal, Measure, Section, Span, Structure, Table, TableOfContents
+from .tables import is_header_row
 
 CN_DIGITS = "一二三四五六七八九十百零〇两"
 _NUMBERED = [
@@ -357,11 +358,15 @@ class _Parser:
 
     # indicator tables ----------------------------------------------------------------
     def is_table_caption(self, i: int) -> bool:
+        """A short line over a table's header: one starting with a header word, a header cell on a line of
+        its own among the next three, or a row of column names kept apart by tabs, pipes or spaces."""
         text = self.lines[i].text
-        if "。" in text or len(text) > 60 or text.startswith(_TABLE_HEADERS):
+        introduces = text.endswith(":")  # "主要指标如下:" introduces the table, though it begins with a header word
+        if "。" in text or len(text) > 60 or (text.startswith(_TABLE_HEADERS) and not introduces) or is_header_row(text):
             return False
         following = [line.text for line in self.lines[i + 1 : i + 4]]
-        return any(t.startswith(_TABLE_HEADERS) for t in following[:1]) or any(t in _TABLE_HEADERS for t in following)
+        return (any(t.startswith(_TABLE_HEADERS) for t in following[:1]) or any(t in _TABLE_HEADERS for t in following)
+                or (bool(following) and is_header_row(following[0])))
 
     def table(self, i: int) -> int:
         caption = self.lines[i]

@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from .datafiles import alternatives, lexicon
-from .model import Span, Table, Target
+from .model import Cell, Grid, Span, Table, Target
 from .numbers import normalized
 
 _WORDS = lexicon("tables")
@@ -35,6 +35,8 @@ _VALUE = re.compile(rf"^(?P<cmp>{alternatives(_SYMBOL_CMP)})?\s*(?P<num>{_NUMBER
 _WORDED_CMP = lexicon("comparators")["table_words"]
 _WORDED = re.compile(rf"^(?P<word>{alternatives(_WORDED_CMP)})(?P<rest>.+)$")
 _MISSING = set(_WORDS["missing"])
+_AFTER = lexicon("comparators")["after"]
+_BRACKETED = re.compile(r"^\[[^\[\]]+\]$")
 _RUN_ROW = re.compile(rf"^(?P<head>.*)\((?P<unit>[^()]{{1,10}})\)(?P<attr>{alternatives(_BINDING)})(?P<rest>.*)$")
 _DONE = tuple(_WORDS["done"])
 _STATUS = re.compile(f"^(?:{alternatives(_WORDS['status'])})")
@@ -61,11 +63,19 @@ def table_targets(table: Table, text: str, default_year: int | None) -> list[Tar
     cells = [c for c, _ in table.lines]
     if not cells:
         return []
+    grid = grid_of(table)
+    if grid is not None:
+        return grid_targets(grid, table, default_year)
     header_end, columns = _header(cells)
     _years_from_caption(table, columns, default_year)
     body = table.lines[header_end:]
     if any(_RUN_ROW.match(c) for c, _ in body):
         return [t for row in _run_together_rows(body) if (t := _run_row_target(row, columns, table, text))]
+    width = next((k for k, c in enumerate(cells) if not (_is_header_cell(c) or _YEARS.match(c))), len(cells))
+    grid = _flattened_grid(table.lines[:width], table.lines[width:])
+    delimited = {"binding", "number"} & {_grid_column(c).role for c in cells[:width]}  # rows that mark their ends
+    if delimited and grid.rows and all(width - 1 <= len(row) <= width for row in grid.rows):
+        return grid_targets(grid, table, default_year)
     return [t for row in _cell_rows(body, columns) if (t := _cell_row_target(row, columns, table))]
 
 
@@ -97,9 +107,7 @@ def _is_header_cell(cell: str) -> bool:
 
 def _roles(cell: str) -> list[Column]:
     found = []
-    for word, role in (("序号", "number"), ("类别", "category"), ("指标内容", "label"), ("指标名称", "label"),
-                       ("主要指标", "label"), ("单位", "unit"), ("基期", "baseline"), ("目标", "target"),
-                       ("实际", "actual"), ("属性", "binding"), ("完成情况", "status"), ("实现目标情况", "status")):
+    for word, role in _WORDS["column_words"]:
         for m in re.finditer(word, cell):
             if role == "target" and cell[m.start():].startswith("目标情况"):
                 continue
@@ -129,6 +137,171 @@ def _plan_end(caption: str) -> int | None:
         if name in caption:
             return start + 4
     return None
+
+
+# tables whose lines keep their cells apart ----------------------------------------------
+_RULE = re.compile(r"^[\s|:\-—]+$")           # a Markdown table's rule under its header
+_FOOTNOTE = re.compile(r"[①-⑳*]+$")
+_TAB, _SPACES, _PIPE = re.compile(r"\t"), re.compile(r"\s+"), re.compile(r"\|")
+
+
+def grid_of(table: Table) -> Grid | None:
+    """The cells of a table laid out with its cells kept apart: by tabs, as a Markdown pipe table, or
+    by spaces when its header row splits into column names so. None for a flattened table (one cell
+    per line) or one whose separators were lost."""
+    lines = [(text, span) for text, span in table.lines if not _RULE.match(text)]
+    if not lines:
+        return None
+    if not is_header_row(lines[0][0]):
+        return None
+    header = split_cells(*lines[0])
+    rows = [split_cells(text, span, _layout(lines[0][0])) for text, span in lines[1:]]
+    return Grid(header, [row for row in rows if row])
+
+
+def _layout(text: str) -> re.Pattern | None:
+    if "\t" in text:
+        return _TAB
+    if text.lstrip().startswith("|"):
+        return _PIPE
+    cells = text.split()
+    if len(cells) >= 3 and all(_is_header_cell(c) or _YEARS.match(c) for c in cells):
+        return _SPACES
+    return None
+
+
+def is_header_row(text: str) -> bool:
+    """A line of a table's column names kept apart by tabs, pipes or spaces."""
+    cells = split_cells(text, Span(0, len(text)))
+    return cells is not None and len(cells) >= 3 and sum(1 for cell in cells if _is_header_cell(cell.text)) >= 2
+
+
+def split_cells(text: str, span: Span, layout: re.Pattern | None = None) -> list[Cell] | None:
+    """A line's cells with their spans; an empty cell between two tabs or pipes keeps its place."""
+    layout = layout or _layout(text)
+    if layout is None:
+        return None
+    start, end = 0, len(text)
+    if layout is _PIPE:
+        start = text.find("|") + 1 if "|" in text else 0
+        end = text.rfind("|") if text.rstrip().endswith("|") and text.rfind("|") >= start else len(text)
+    elif layout is _SPACES:
+        start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    cells, position = [], start
+    for m in layout.finditer(text, start, end):
+        cells.append(_cell(text, span.start, position, m.start()))
+        position = m.end()
+    cells.append(_cell(text, span.start, position, end))
+    return cells
+
+
+def _cell(text: str, offset: int, a: int, b: int) -> Cell:
+    raw = text[a:b]
+    lead = len(raw) - len(raw.lstrip())
+    value = raw.strip()
+    return Cell(value, Span(offset + a + lead, offset + a + lead + len(value)))
+
+
+def _flattened_grid(header: list[tuple[str, Span]], body: list[tuple[str, Span]]) -> Grid:
+    """A table flattened one cell per line, as rows of cells: a row ends with its bindingness cell when
+    the header has that column; else it begins with its row number.
+    A row whose category cell is empty lacks that line, and the grid reader puts the gap back."""
+    columns = [_grid_column(text) for text, _ in header]
+    roles = [c.role for c in columns]
+    cells = [Cell(text, span) for text, span in body]
+    rows: list[list[Cell]] = []
+    if "binding" in roles:
+        current: list[Cell] = []
+        for cell in cells:
+            current.append(cell)
+            if cell.text in _BINDING:
+                rows.append(current)
+                current = []
+    elif "number" in roles:
+        for cell in cells:
+            if cell.text == str(len(rows) + 1) or not rows:
+                rows.append([])
+            rows[-1].append(cell)
+    return Grid([Cell(text, span) for text, span in header], rows)
+
+
+def grid_targets(grid: Grid, table: Table, default_year: int | None) -> list[Target]:
+    """One target per body row, each cell read by the column its header cell names."""
+    columns = _year_columns([_grid_column(cell.text) for cell in grid.header])
+    _years_from_caption(table, columns, default_year)
+    targets = []
+    for cells in grid.rows:
+        if len(cells) == len(columns) - 1:
+            cells = _fill_gap(cells, [c.role for c in columns])
+        targets.append(_grid_row_target(cells, columns, table))
+    return targets
+
+
+def _fill_gap(cells: list[Cell], roles: list[str]) -> list[Cell]:
+    """A row one cell short, the cell an empty one would have been: the category of a continuation row,
+    else a unit the row does not state, else a baseline it does not give."""
+    gap = None
+    if "category" in roles:
+        gap = roles.index("category")
+    elif "unit" in roles and roles.index("unit") < len(cells) and not _UNIT.match(cells[roles.index("unit")].text):
+        gap = roles.index("unit")
+    elif "baseline" in roles:
+        gap = roles.index("baseline")
+    if gap is None:
+        return cells
+    at = cells[min(gap, len(cells) - 1)].span
+    return cells[:gap] + [Cell("", Span(at.start, at.start))] + cells[gap:]
+
+
+def _year_columns(columns: list[Column]) -> list[Column]:
+    """Columns headed by a year alone ("2020年 2025年"): the latest is the target unless another column
+    names the target; the years before the target's are baselines, any after it results."""
+    years = [c for c in columns if c.role == "year"]
+    target = next((c for c in columns if c.role == "target"), None)
+    for column in years:
+        if target is None:
+            column.role = "target" if column is years[-1] else "baseline"
+        else:
+            column.role = "baseline" if target.year is None or column.year < target.year else "actual"
+    return columns
+
+
+def _grid_column(text: str) -> Column:
+    from .metadata import FIVE_YEAR_PERIODS
+
+    bare = re.fullmatch(r"((?:19|20)\d\d)年?", text)
+    if bare:
+        return Column("year", int(bare.group(1)))
+    found = _roles(text)
+    column = found[0] if found else Column("label")
+    if column.year is None:
+        year = re.search(r"((?:19|20)\d\d)年?", text)
+        period = next((start + 4 for name, start in FIVE_YEAR_PERIODS.items() if name in text), None)
+        column.year = int(year.group(1)) if year else period
+    return column
+
+
+def _grid_row_target(cells: list[Cell], columns: list[Column], table: Table) -> Target:
+    span = Span(cells[0].span.start, cells[-1].span.end)
+    if len(cells) != len(columns):  # the row does not fit the header: kept as text
+        return Target(indicator_label=" ".join(c.text for c in cells), span=span, section=table.section, table=table)
+    by_role = {}
+    for column, cell in zip(columns, cells):
+        by_role.setdefault(column.role, cell.text)
+    label, unit_in_label = _split_label_unit(_FOOTNOTE.sub("", by_role.get("label", "")))
+    unit = by_role.get("unit") or unit_in_label
+    target = Target(indicator_label=label.strip(), span=span, section=table.section, unit=unit.strip("()") if unit else None,
+                    table=table, row_number=by_role.get("number") or None,
+                    bindingness=_BINDING.get(by_role.get("binding", "")))
+    for column, cell in zip(columns, cells):
+        if column.role in ("baseline", "target", "actual"):
+            _assign(target, column, cell.text)
+        elif column.role == "status" and cell.text:
+            if parse_value(cell.text)[1] is not None:  # a numeric result is the value achieved
+                _assign(target, Column("actual", column.year), cell.text)
+            else:
+                target.status = cell.text
+    return target
 
 
 # one cell per line -------------------------------------------------------------------
@@ -198,7 +371,12 @@ def _split_label_unit(label: str) -> tuple[str, str | None]:
 def _assign(target: Target, column: Column, cell: str) -> None:
     if cell in _MISSING:
         return
+    cumulative = bool(_BRACKETED.match(cell))
+    if cumulative:
+        cell = cell[1:-1]
     comparator, value, upper, reference = parse_value(cell)
+    if column.role == "target":
+        target.cumulative = cumulative
     if column.role == "target":
         target.text = cell
         target.comparator = comparator
@@ -213,7 +391,13 @@ def _assign(target: Target, column: Column, cell: str) -> None:
 
 
 def parse_value(cell: str) -> tuple[str | None, Decimal | None, Decimal | None, str | None]:
-    """'≥99' -> ('>=', 99); '30-40' -> ('range', 30, 40); '不低于低保标准的1.3' -> ('>=', reference 低保标准)."""
+    """'≥99' -> ('>=', 99); '30-40' -> ('range', 30, 40); '99以上' -> ('>=', 99); '45左右' -> ('about', 45);
+    '不低于低保标准的1.3' -> ('>=', reference 低保标准)."""
+    after = next((word for word in _AFTER if cell.endswith(word) and len(cell) > len(word)), None)
+    if after:
+        inner = _VALUE.match(cell[: -len(after)])
+        if inner and not inner.group("cmp") and not inner.group("max"):
+            return _AFTER[after], Decimal(inner.group("num")), None, None
     m = _VALUE.match(cell)
     if m:
         if m.group("max"):

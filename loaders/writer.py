@@ -234,6 +234,8 @@ class DocumentWriter:
             self.add(iri, M.isAchievement, _true())
         if t.split_ambiguous:
             self.add(iri, M.splitAmbiguous, _true())
+        if t.cumulative:
+            self.add(iri, M.cumulative, _true())
         if t.bindingness in BINDINGNESS:
             self.add(iri, M.bindingness, getattr(M, BINDINGNESS[t.bindingness]))
         if t.table:

@@ -7,6 +7,7 @@ import json
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from mzkg.loaders import extract
@@ -59,6 +60,9 @@ def score(folder: Path = CORPUS) -> dict[str, Tally]:
         _boxes(found, gold, name, tallies)
         _places(found, gold, name, tallies)
         _citations(found, gold, name, tallies)
+        _table_rows(found, gold, name, tallies)
+        _text_targets(found, gold, name, tallies)
+        _responsibilities(found, gold, name, tallies)
     return dict(tallies)
 
 
@@ -163,6 +167,107 @@ def _citations(found, gold, name, tallies) -> None:
         tallies["citations"].add(title in got, f"{name}: citation missed: {title}")
     for title in got:
         tallies["citations (precision)"].add(title in want, f"{name}: not an instrument: {title}")
+
+
+_ROW_FIELDS = ("value", "range_max", "text", "unit", "comparator", "baseline", "baseline_year", "year", "bindingness",
+               "cumulative", "achieved")
+
+
+def _number(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _comparator(written) -> str | None:
+    """The loaders' comparator as the gold writes it: a plain value has none."""
+    return None if written in (None, "=") else written
+
+
+def _row_fields(t) -> dict:
+    return {"value": t.value, "range_max": t.range_max, "text": (norm(t.text) or None) if t.value is None else None,
+            "unit": norm(t.unit) or None,
+            "comparator": _comparator(t.comparator), "baseline": t.baseline_value, "baseline_year": t.baseline_year,
+            "year": t.year, "bindingness": t.bindingness, "cumulative": bool(getattr(t, "cumulative", False)),
+            "achieved": t.actual_value}
+
+
+def _gold_row(entry: dict) -> dict:
+    row = {key: entry.get(key) for key in _ROW_FIELDS if key in entry}
+    for key in ("value", "range_max", "baseline", "achieved"):
+        if key in row:
+            row[key] = _number(row[key])
+    for key in ("text", "unit"):
+        if key in row:
+            row[key] = norm(row[key]) or None
+    if "comparator" in row:
+        row["comparator"] = _comparator(row["comparator"])
+    if "cumulative" in row:
+        row["cumulative"] = bool(row["cumulative"])
+    return row
+
+
+def _table_rows(found, gold, name, tallies) -> None:
+    """Each row of the gold's indicator tables: a table target with the same label and every field right."""
+    rows = [t for t in found.targets if t.table is not None]
+    for entry in gold.get("table_rows", []):
+        label = norm(entry["label"])
+        same = [t for t in rows if norm(t.indicator_label) == label] or \
+            [t for t in rows if label in norm(t.indicator_label) or norm(t.indicator_label) in label]
+        want = _gold_row(entry)
+        # of the rows with this label (a table of the last plan and one of this plan may share one), the closest
+        hit = min(same, key=lambda t: sum(_row_fields(t)[k] != want[k] for k in want)) if same else None
+        got = _row_fields(hit) if hit is not None else None
+        wrong = [key for key in want if got is None or got[key] != want[key]]
+        what = "missed" if hit is None else "wrong " + ", ".join(f"{k} {got[k]!r} not {want[k]!r}" for k in wrong)
+        tallies["table rows"].add(not wrong, f"{name}: table row {entry['label']!r} {what}")
+
+
+def _quote_span(found, quote: str) -> tuple[int, int] | None:
+    start = found.text.original.find(quote)
+    return (start, start + len(quote)) if start >= 0 else None
+
+
+def _overlaps(found, target, span: tuple[int, int] | None) -> bool:
+    if span is None:
+        return False
+    start, end = found.text.original_span(target.span.start, target.span.end)
+    return start < span[1] and span[0] < end
+
+
+def _text_targets(found, gold, name, tallies) -> None:
+    """Targets and achievements in running text: found with the right value, unit and year, where the
+    gold's quote stands; and how many of the targets reported are none of the gold's."""
+    prose = [t for t in found.targets if t.table is None]
+    matched = set()
+    for key, achieved in (("text_targets", False), ("achievements", True)):
+        for entry in gold.get(key, []):
+            span = _quote_span(found, entry["quote"])
+            candidates = [t for t in prose if t.achievement == achieved and _overlaps(found, t, span)]
+            value = _number(entry.get("value"))
+            same = [t for t in candidates if (t.actual_value if achieved and t.value is None else t.value) == value]
+            hit = same[0] if same else None
+            ok = hit is not None and norm(hit.unit) == norm(entry.get("unit")) and \
+                (hit.actual_year if achieved and hit.actual_year else hit.year) == entry.get("year")
+            if hit is not None:
+                matched.add(id(hit))
+            what = "missed" if hit is None else f"found as {hit.value or hit.actual_value} {hit.unit} {hit.year or hit.actual_year}"
+            tallies["achievements" if achieved else "text targets"].add(ok, f"{name}: {entry['quote']!r} {what}")
+    if "text_targets" in gold:
+        quotes = [_quote_span(found, e["quote"]) for e in gold["text_targets"] + gold.get("achievements", [])]
+        for t in prose:
+            if t.achievement:
+                continue
+            ok = id(t) in matched or any(_overlaps(found, t, span) for span in quotes)
+            tallies["text targets (precision)"].add(ok, f"{name}: not a target: {t.indicator_label!r} {t.value} {t.unit}")
+
+
+def _responsibilities(found, gold, name, tallies) -> None:
+    """Each task's responsible bodies (all of responsible, lead and cooperating, as one set)."""
+    found_bodies = getattr(found, "responsibilities", None) or []
+    for entry in gold.get("responsibilities", []):
+        want = {norm(b) for key in ("responsible", "lead", "cooperating") for b in entry.get(key, [])}
+        got = next((r for r in found_bodies if _covers(found, r.span, entry["quote"])), None)
+        bodies = {norm(b) for b in got.bodies} if got is not None else set()
+        tallies["responsibilities"].add(bodies == want, f"{name}: {entry['quote']!r}: {sorted(bodies)} not {sorted(want)}")
 
 
 def report(tallies: dict[str, Tally], misses: bool = True) -> str:

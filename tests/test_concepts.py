@@ -113,7 +113,7 @@ def test_indicator_targets_contract(built):
     rows = list(store.query(queries.get("indicator-targets").text))
     assert len(rows) > 200
     comparators = {r["comparator"].value for r in rows if r["comparator"] is not None}
-    assert comparators <= {"=", ">=", ">", "<=", "<", "range"}
+    assert comparators <= {"=", ">=", ">", "<=", "<", "about", "range"}
     decimals = {r[v].datatype.value for r in rows for v in ("targetValue", "baselineValue", "actualValue") if r[v] is not None}
     assert decimals == {"http://www.w3.org/2001/XMLSchema#decimal"}
     assert {r["bindingness"].value for r in rows if r["bindingness"] is not None} == {"约束性", "预期性"}
