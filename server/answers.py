@@ -24,6 +24,10 @@ class QueryFailed(Exception):
     pass
 
 
+class SnapshotGone(QueryFailed):
+    """The snapshot a query process was to open was removed: newer ones were published meanwhile."""
+
+
 @dataclass(frozen=True)
 class Answer:
     """A query's answer as bytes: in the format asked for, or in the transport formats above."""

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from mzkg.kg.export import write_quads
 
-from .answers import Answer, QueryFailed, QueryTimeout, evaluate
+from .answers import Answer, QueryFailed, QueryTimeout, SnapshotGone, evaluate
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
@@ -55,7 +55,11 @@ def end_with_parent() -> None:
 def _serve_jobs(path: str, max_rows: int, conn) -> None:
     """The child: answer ("query", sparql, options, wanted) and ("dump", graph, format key, file) jobs."""
     end_with_parent()
-    store = ox.Store.read_only(path)
+    try:
+        store = ox.Store.read_only(path)
+    except OSError as error:  # removed since it was named: the caller moves to the newest snapshot
+        conn.send(("gone", str(error)))
+        return
     readable = select.poll()
     readable.register(conn.fileno(), select.POLLIN)
     conn.send(("ready", None))
@@ -92,8 +96,11 @@ class QueryProcess:
         # One poller for the life of the pipe: Connection.poll builds a new selector on every call.
         self.readable = select.poll()
         self.readable.register(self.conn.fileno(), select.POLLIN)
-        if not self._wait(start_seconds) or self.conn.recv()[0] != "ready":
+        reply = self.conn.recv()[0] if self._wait(start_seconds) else None
+        if reply != "ready":
             self.close()
+            if reply == "gone":
+                raise SnapshotGone(f"snapshot {path} was removed")
             raise QueryFailed(f"the query process did not start within {start_seconds:g} s")
 
     def ask(self, job: tuple, timeout: float):

@@ -15,7 +15,7 @@ from mzkg.kg.export import write_quads
 from mzkg.kg.interface import Store
 from mzkg.loaders.iris import Minter
 
-from .answers import Answer, QueryFailed, QueryTimeout, ResultCache, cache_key, evaluate
+from .answers import Answer, QueryFailed, QueryTimeout, ResultCache, SnapshotGone, cache_key, evaluate
 from .processes import ProcessPool
 
 
@@ -83,9 +83,9 @@ class Serving:
     def close(self) -> None:
         self.queries.close()
 
-    def refresh(self) -> None:
+    def refresh(self, now: bool = False) -> None:
         """Move to the store's newest generation, if one was published since the last look."""
-        if self.poll_seconds and time.monotonic() - self.checked < self.poll_seconds:
+        if not now and self.poll_seconds and time.monotonic() - self.checked < self.poll_seconds:
             return
         self.checked = time.monotonic()
         if self.store.changed_since(self.store.generation):
@@ -102,11 +102,20 @@ class Serving:
         try:
             answer = self.cache.get(key)
             if answer is None:
-                answer = self.queries.answer(sparql, wanted, options)
+                answer = self._current(self.queries.answer, sparql, wanted, options)
                 self.cache.put(key, answer, generation)
             return answer
         finally:
             _account(time.monotonic() - started, answer)
+
+    def _current(self, job, *args):
+        """Run a job; when its snapshot was removed before a query process could open it (writers
+        published newer ones meanwhile), move to the newest and run it there."""
+        try:
+            return job(*args)
+        except SnapshotGone:
+            self.refresh(now=True)
+            return job(*args)
 
     def query(self, sparql: str, **options):
         return self.answer(sparql, None, **options).result()
@@ -129,7 +138,7 @@ class Serving:
         try:
             started = time.monotonic()
             try:
-                self.queries.dump(graph, key, target)
+                self._current(self.queries.dump, graph, key, target)
             finally:
                 _account(time.monotonic() - started, None)
         except BaseException:

@@ -5,6 +5,8 @@ import threading
 import urllib.parse
 
 import pyoxigraph as ox
+from pathlib import Path
+
 import pytest
 
 from mzkg.kg.store import KnowledgeStore
@@ -225,6 +227,25 @@ def test_results_beyond_the_row_limit_are_cut_and_say_so(built):
     assert "X-Result-Truncated" not in small.headers and 0 < len(list(ox.parse(small.get_data(), ox.RdfFormat.JSON_LD))) < 25
     page = client.get("/queries/measures").get_data(as_text=True)
     assert "truncated" in page
+
+
+def test_a_snapshot_removed_before_its_query_process_opened_it_is_left_for_the_newest(built, tmp_path, monkeypatch):
+    """Writers publishing quickly remove old snapshots; a worker that had just moved to one that is gone by
+    the time a query process opens it moves on to the newest instead of failing the request."""
+    from mzkg.kg.store import KnowledgeStore
+
+    monkeypatch.setenv("KG_SNAPSHOTS_KEPT", "1")
+    store_path = KnowledgeStore.open(built[0], read_only=True).backup(tmp_path / "store")
+    writer = KnowledgeStore.open(store_path)
+    writer.publish()
+    serving = create_app(store_path).extensions["mzkg.store"]
+    serving.queries.close()  # no query process has the worker's snapshot open yet
+    opened = serving.store.snapshot
+    writer.publish()
+    writer.publish()
+    assert not Path(opened).exists()
+    assert bool(serving.answer("ASK { ?s ?p ?o }", None).result())
+    assert serving.generation == writer.generation
 
 
 @pytest.mark.slow
