@@ -32,7 +32,9 @@ _PAST = re.compile(alternatives(_WORDS["past"]) + r"|从\d{4}年|比20\d\d年")
 _LEADING_NOISE = re.compile(rf"^(?:(?:{_YEAR_WORDS})?20\d\d年(?:底|末|前|底前)?|" + alternatives(_WORDS["leading"]) + ")+")
 _TRAILING_NOISE = re.compile(f"(?:{alternatives(_WORDS['trailing'])})+$")
 _CLAUSE = re.compile(r"[^,;:。!?]+")
-_COUNT_UNIT = re.compile(alternatives(lexicon("units")["count"]))
+_COUNT_UNIT = re.compile(alternatives(lexicon("units")["count"]) + "|人次")
+_COUNTING = re.compile(_COUNT_VERBS)
+_FROM = re.compile(r"从(?:20\d\d年(?:的)?)?[^\d,。]{0,6}$")  # "从2016年30张…": where a rise started
 _ACTION_END = re.compile(f"(?:{alternatives(_WORDS['action_endings'])})$")
 
 
@@ -49,14 +51,20 @@ def prose_targets(text: str, spans: list[tuple[Section | None, Span]], meta: Met
 
 def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, background: bool) -> list[Target]:
     year_match = _YEAR_CONTEXT.search(sentence)
-    achieved = rules.on("past-achievements") and (background or (year_match is None and bool(_PAST.search(sentence))))
+    past = bool(_PAST.search(sentence)) or _dated_before(sentence, meta)
+    achieved = rules.on("past-achievements") and (background or (year_match is None and past))
     year = int(year_match.group(1)) if year_match else None
     found: list[Target] = []
+    previous = ""
     for clause in _CLAUSE.finditer(sentence):
-        values = [m for m in _QUANTITY.finditer(clause.group()) if _is_target(m, clause.group())]
+        # "新建社区老年助餐点,200个": a clause that is only a count takes its object from the clause before
+        text = clause.group()
+        lead = previous if _QUANTITY.fullmatch(text.strip()) and _COUNTING.search(previous) else ""
+        previous = text
+        values = [m for m in _QUANTITY.finditer(text) if _is_target(m, text, lead, achieved)]
         if not values:
             continue
-        for m, indicator in _labelled(values, clause.group()):
+        for m, indicator in _labelled(values, text, lead):
             target = _target(m, indicator, clause.group(), Span(offset + clause.start(), offset + clause.end()), section)
             if target is None:
                 continue
@@ -72,20 +80,28 @@ def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, backg
     return found
 
 
-def _is_target(m: re.Match, clause: str) -> bool:
-    before = clause[: m.start()]
+def _is_target(m: re.Match, clause: str, lead: str = "", achieved: bool = False) -> bool:
+    before = lead + clause[: m.start()]
     if before.endswith(("第", "《")) or re.search(r"\d$", before) or m.group("unit") == "个百分点":
         return False
+    # a figure that describes the noun after it ("拥有1000张床位的…", "四个全面") is no quantity of its own
+    ends = not re.match(r"[\u4e00-\u9fff]", clause[m.end():m.end() + 1])
+    if achieved and ends and m.group("unit") not in ("%", "‰") and len(before.strip()) >= 2 and not _FROM.search(before):
+        return True  # what a past period achieved: every figure counts ("全省共有殡仪馆183个"), not a rise's start
     if m.group("unit") in ("%", "‰", "个百分点"):
         return bool(m.group("pre") or m.group("post")) or bool(re.search(r"率|比例|占比|比重", before))
-    return bool(m.group("pre") or m.group("post"))
+    # a count of things built, added or trained, the object between the verb and the count ("新增护理型床位3000张")
+    counted = bool(_COUNT_UNIT.fullmatch(m.group("unit")) and _COUNTING.search(before) and ends)
+    return bool(m.group("pre") or m.group("post")) or counted
 
 
-def _labelled(values: list[re.Match], clause: str) -> list[tuple[re.Match, str]]:
-    """Pair each value with its indicator: its own words before it, else the first value's."""
+def _labelled(values: list[re.Match], clause: str, lead: str = "") -> list[tuple[re.Match, str]]:
+    """Pair each value with its indicator: its own words before it (the clause before, for a bare count),
+    else the first value's."""
     starts = [0] + [m.end() for m in values[:-1]]
     ends = [m.start() for m in values[1:]] + [len(clause)]
-    own = [_label(clause[start : m.start()], m, clause[m.end() : end]) for start, m, end in zip(starts, values, ends)]
+    own = [_label((lead if k == 0 else "") + clause[start : m.start()], m, clause[m.end() : end])
+           for k, (start, m, end) in enumerate(zip(starts, values, ends))]
     first = own[0]
     if len(values) > 1 and all(own[1:]) and not re.search(r"分别", clause):
         return [(m, label) for m, label in zip(values, own) if label]
@@ -150,6 +166,15 @@ def _comparator(pre: str | None, post: str | None) -> str:
         if pre == word:
             return comparator
     return "="
+
+
+def _dated_before(sentence: str, meta: Metadata) -> bool:
+    """Whether a sentence is dated before the document's own time ("2023年,全区…" in a plan for 2024)."""
+    start = meta.period_start or (int(meta.issued[:4]) if meta.issued else None)
+    if start is None:
+        return False
+    years = [int(y) for y in re.findall(r"(?<![到至\d])(20\d\d)年(?!以来|起|前)", sentence)]
+    return bool(years) and max(years) < start
 
 
 def _past_year(sentence: str, meta: Metadata) -> int | None:

@@ -254,10 +254,9 @@ def _text_targets(found, gold, name, tallies) -> None:
     if "text_targets" in gold:
         quotes = [_quote_span(found, e["quote"]) for e in gold["text_targets"] + gold.get("achievements", [])]
         for t in prose:
-            if t.achievement:
-                continue
             ok = id(t) in matched or any(_overlaps(found, t, span) for span in quotes)
-            tallies["text targets (precision)"].add(ok, f"{name}: not a target: {t.indicator_label!r} {t.value} {t.unit}")
+            key = "achievements (precision)" if t.achievement else "text targets (precision)"
+            tallies[key].add(ok, f"{name}: not a figure of the gold's: {t.indicator_label!r} {t.value or t.actual_value} {t.unit}")
 
 
 def _responsibilities(found, gold, name, tallies) -> None:
