@@ -236,6 +236,7 @@ def fresh_store(target: str | Path, base: str):
     target.mkdir(parents=True, exist_ok=True)
     staging = target / f"{PRIMARY}.new"
     shutil.rmtree(staging, ignore_errors=True)
+    store = None
     try:
         previous = read_manifest(target) if KnowledgeStore.exists(target) else {}
         manifest = {"base": base, "generation": previous.get("generation", 0)}
@@ -246,6 +247,8 @@ def fresh_store(target: str | Path, base: str):
         store.store.flush()
         del store
     except BaseException:
+        if store is not None:  # closed first: RocksDB's own threads could still write into the staging directory
+            store.store = None
         shutil.rmtree(staging, ignore_errors=True)
         raise
     retired = target / f"{PRIMARY}.old"

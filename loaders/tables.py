@@ -376,8 +376,9 @@ def _assign(target: Target, column: Column, cell: str) -> None:
         cell = cell[1:-1]
     comparator, value, upper, reference = parse_value(cell)
     if column.role == "target":
+        if comparator is None and not re.search(r"[\u4e00-\u9fff]", cell):
+            return  # neither a value nor words ("????"): the row is kept as text
         target.cumulative = cumulative
-    if column.role == "target":
         target.text = cell
         target.comparator = comparator
         target.value, target.range_max, target.reference = value, upper, reference

@@ -52,6 +52,9 @@ def end_with_parent() -> None:
         os._exit(0)
 
 
+_MISSING_FILE = "No such file or directory"  # how RocksDB reports a file of a removed snapshot
+
+
 def _serve_jobs(path: str, max_rows: int, conn) -> None:
     """The child: answer ("query", sparql, options, wanted) and ("dump", graph, format key, file) jobs."""
     end_with_parent()
@@ -81,6 +84,9 @@ def _serve_jobs(path: str, max_rows: int, conn) -> None:
         except SyntaxError as error:
             conn.send(("syntax", str(error)))
         except Exception as error:  # the parent turns it into a 400 with this message
+            if _MISSING_FILE in str(error):  # the snapshot was removed under it: the parent moves to the newest
+                conn.send(("gone", str(error)))
+                return
             conn.send(("error", f"{type(error).__name__}: {error}"))
 
 
@@ -115,6 +121,9 @@ class QueryProcess:
             raise QueryFailed("the query process ended without answering") from None
         if kind == "syntax":
             raise SyntaxError(payload)
+        if kind == "gone":
+            self.close()
+            raise SnapshotGone(payload)
         if kind == "error":
             raise QueryFailed(payload)
         return payload

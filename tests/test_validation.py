@@ -77,7 +77,7 @@ def broken(doc) -> Graph:
     g.set((other_passage, MZ.exactText, Literal("")))                          # sh:minLength
     g.set((measure, MZ.partOfSection, passage))                                # sh:or of classes
     g.set((measure, MZ.ordinal, Literal("first", datatype=XSD.integer)))       # ill-formed literal
-    g.set((target, MZ.comparator, Literal("about")))                           # sh:in
+    g.set((target, MZ.comparator, Literal("approximately")))                   # sh:in
     g.set((target, MZ.targetYear, Literal(3000)))                              # sh:maxInclusive
     for p in (MZ.targetValue, MZ.targetText, MZ.actualValue, MZ.baselineValue):
         g.remove((target, p, None))                                            # node-level sh:or
