@@ -245,7 +245,7 @@ def fresh_store(target: str | Path, base: str):
         store = KnowledgeStore(target, ox.Store(str(staging)), manifest, staging)
         yield store
         store.store.flush()
-        del store
+        store.store = None  # closed before the directory is renamed
     except BaseException:
         if store is not None:  # closed first: RocksDB's own threads could still write into the staging directory
             store.store = None
