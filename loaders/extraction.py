@@ -16,6 +16,7 @@ from .model import Structure, Target, UnreadRow
 from .normalize import NormalizedText
 from .parts import Part, parts_of
 from .places import Mention, find_mentions
+from .responsibilities import Responsibility, find_responsibilities
 from .structure import parse_structure
 from .tables import table_targets
 from .targets import prose_targets
@@ -32,6 +33,7 @@ class Extraction:
     unread: list[UnreadRow]    # table rows that could not be read
     parts: list[Part]          # every part above as one list, with the groups it serves and its policy area
     areas: list[str]           # the document's policy areas (concept paths)
+    responsibilities: list[Responsibility]  # who carries out each task
 
 
 def extract(text: str, gazetteer: Gazetteer | None = None) -> Extraction:
@@ -49,7 +51,8 @@ def extract(text: str, gazetteer: Gazetteer | None = None) -> Extraction:
     parts = parts_of(structure, targets, unread)
     areas = classify(parts, vocabulary())
     return Extraction(norm, meta, structure, targets, find_mentions(norm.text, gazetteer, meta.jurisdiction),
-                      find_citations(norm.text, meta.title), unread, parts, areas)
+                      find_citations(norm.text, meta.title), unread, parts, areas,
+                      find_responsibilities(norm.text, structure))
 
 
 def _has_a_value(target: Target) -> bool:

@@ -20,6 +20,7 @@ from .gazetteer import Gazetteer
 from .iris import Minter
 from .model import Span
 from .normalize import NormalizedText
+from .responsibilities import full_name
 from .structure import lines_of
 
 
@@ -90,6 +91,7 @@ class DocumentWriter:
         self.parts()
         self.units()
         self.citations()
+        self.responsibilities()
         return list(self.triples)
 
     def add(self, s, p, o) -> None:
@@ -255,6 +257,27 @@ class DocumentWriter:
     def described(self, iri, description: str) -> None:
         if description:
             self.add(iri, DCTERMS.description, zh(description))
+
+    # who carries out each task ---------------------------------------------------------
+    def responsibilities(self) -> None:
+        paths = {id(part.record): part.path for part in self.found.parts}
+        jurisdiction = self.found.metadata.jurisdiction
+        for entry in self.found.responsibilities:
+            task = self.node(paths[id(entry.task)])
+            for role, names in (("responsibleBody", entry.responsible), ("leadBody", entry.lead),
+                                ("cooperatingBody", entry.cooperating)):
+                for name in names:
+                    self.add(task, getattr(M, role), self.body(name, jurisdiction))
+
+    def body(self, name: str, jurisdiction) -> ox.NamedNode:
+        """A body named by a task's note, one node for every document that names it in full."""
+        full = full_name(name, jurisdiction)
+        iri = ox.NamedNode(self.m.organisation(full))
+        self.add(iri, RDF.type, M.GovernmentBody)
+        self.add(iri, RDFS.label, zh(full))
+        if full != name:
+            self.add(iri, M.bodyOf, ox.NamedNode(self.m.unit(jurisdiction.code)))
+        return iri
 
     # what the text names: places and cited instruments ----------------------------
     def units(self) -> None:

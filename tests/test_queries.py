@@ -86,3 +86,28 @@ def test_research_queries(built, name, params, check):
 
 def test_at_least_ten_saved_queries():
     assert len(queries.all_queries()) >= 10
+
+
+def test_tasks_of_a_body_across_documents(tmp_path):
+    """Two test documents naming their city's civil-affairs bureau in their tasks' notes: the bureau is
+    one node per city, named in full, with its tasks and its role in each."""
+    import shutil
+
+    from mzkg.kg.build import Builder
+    from mzkg.loaders.iris import Minter
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    here = __import__("pathlib").Path(__file__).resolve().parent / "corpus"
+    for prefix in ("h06_", "s06_"):
+        shutil.copy(next(here.glob(prefix + "*.txt")), corpus)
+    Builder(progress=False).build(corpus, tmp_path / "store")
+    store = KnowledgeStore.open(tmp_path / "store", read_only=True)
+    bureau = next(iter(store.query(
+        'SELECT ?b WHERE { ?b a <https://w3id.org/mzkg/ontology#GovernmentBody> ; '
+        '<http://www.w3.org/2000/01/rdf-schema#label> "西宁市民政局"@zh }')))["b"].value
+    assert bureau == Minter().organisation("西宁市民政局")
+    saved = queries.get("tasks-by-body")
+    found = list(store.query(saved.text, substitutions=bind(saved, {"body": bureau})))
+    assert found and {value(r, "role") for r in found} >= {"lead", "cooperating"}
+    assert {value(r, "jurisdictionLabel") for r in found} == {"西宁市"}
