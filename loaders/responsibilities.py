@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import rules
 from .datafiles import alternatives, lexicon
 from .gazetteer import Unit
 from .model import Span, Structure
@@ -36,6 +37,8 @@ class Responsibility:
 
 
 def find_responsibilities(text: str, structure: Structure) -> list[Responsibility]:
+    if not rules.on("responsibility-notes"):
+        return []
     tasks = sorted([*structure.measures, *structure.sections], key=lambda t: (t.span.start, -t.span.end))
     found: dict[int, Responsibility] = {}
     for start, end, content in _notes(text):

@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import combinations
 
+from . import rules
 from .datafiles import alternatives, lexicon
 from .model import Cell, Grid, Span, Table, Target
 from .numbers import normalized
@@ -63,7 +64,7 @@ def table_targets(table: Table, text: str, default_year: int | None) -> list[Tar
     cells = [c for c, _ in table.lines]
     if not cells:
         return []
-    grid = grid_of(table)
+    grid = grid_of(table) if rules.on("delimited-tables") else None
     if grid is not None:
         return grid_targets(grid, table, default_year)
     header_end, columns = _header(cells)

@@ -51,7 +51,7 @@ def prose_targets(text: str, spans: list[tuple[Section | None, Span]], meta: Met
 
 def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, background: bool) -> list[Target]:
     year_match = _YEAR_CONTEXT.search(sentence)
-    past = bool(_PAST.search(sentence)) or _dated_before(sentence, meta)
+    past = bool(_PAST.search(sentence)) or (rules.on("dated-before") and _dated_before(sentence, meta))
     achieved = rules.on("past-achievements") and (background or (year_match is None and past))
     year = int(year_match.group(1)) if year_match else None
     found: list[Target] = []
@@ -59,7 +59,7 @@ def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, backg
     for clause in _CLAUSE.finditer(sentence):
         # "新建社区老年助餐点,200个": a clause that is only a count takes its object from the clause before
         text = clause.group()
-        lead = previous if _QUANTITY.fullmatch(text.strip()) and _COUNTING.search(previous) else ""
+        lead = previous if rules.on("counts-after-object") and _QUANTITY.fullmatch(text.strip()) and _COUNTING.search(previous) else ""
         previous = text
         values = [m for m in _QUANTITY.finditer(text) if _is_target(m, text, lead, achieved)]
         if not values:
@@ -91,7 +91,7 @@ def _is_target(m: re.Match, clause: str, lead: str = "", achieved: bool = False)
     if m.group("unit") in ("%", "‰", "个百分点"):
         return bool(m.group("pre") or m.group("post")) or bool(re.search(r"率|比例|占比|比重", before))
     # a count of things built, added or trained, the object between the verb and the count ("新增护理型床位3000张")
-    counted = bool(_COUNT_UNIT.fullmatch(m.group("unit")) and _COUNTING.search(before) and ends)
+    counted = rules.on("counts-after-object") and bool(_COUNT_UNIT.fullmatch(m.group("unit")) and _COUNTING.search(before) and ends)
     return bool(m.group("pre") or m.group("post")) or counted
 
 
