@@ -34,6 +34,8 @@ _TRAILING_NOISE = re.compile(f"(?:{alternatives(_WORDS['trailing'])})+$")
 _CLAUSE = re.compile(r"[^,;:。!?]+")
 _COUNT_UNIT = re.compile(alternatives(lexicon("units")["count"]) + "|人次")
 _COUNTING = re.compile(_COUNT_VERBS)
+_RECURRENCE = re.compile(f"(?<![人户床])(?:{alternatives(_WORDS['recurrence'])})")
+_COMPARATOR_WORDS = {word for word, _ in _COMPARATORS}
 _FROM = re.compile(r"从(?:20\d\d年(?:的)?)?[^\d,。]{0,6}$")  # "从2016年30张…": where a rise started
 _ACTION_END = re.compile(f"(?:{alternatives(_WORDS['action_endings'])})$")
 
@@ -84,6 +86,8 @@ def _is_target(m: re.Match, clause: str, lead: str = "", achieved: bool = False)
     before = lead + clause[: m.start()]
     if before.endswith(("第", "《")) or re.search(r"\d$", before) or m.group("unit") == "个百分点":
         return False
+    if not achieved and rules.on("recurring-activities") and _recurring(m, clause):
+        return False
     # a figure that describes the noun after it ("拥有1000张床位的…", "四个全面") is no quantity of its own
     ends = not re.match(r"[\u4e00-\u9fff]", clause[m.end():m.end() + 1])
     if achieved and ends and m.group("unit") not in ("%", "‰") and len(before.strip()) >= 2 and not _FROM.search(before):
@@ -93,6 +97,16 @@ def _is_target(m: re.Match, clause: str, lead: str = "", achieved: bool = False)
     # a count of things built, added or trained, the object between the verb and the count ("新增护理型床位3000张")
     counted = rules.on("counts-after-object") and bool(_COUNT_UNIT.fullmatch(m.group("unit")) and _COUNTING.search(before) and ends)
     return bool(m.group("pre") or m.group("post")) or counted
+
+
+def _recurring(m: re.Match, clause: str) -> bool:
+    """A recurring activity ("每季度开展一次督导", "每年培训2000人次"), not a target; a rate or an amount of
+    money per person per month stays one."""
+    if m.group("unit") in ("%", "‰") or "元" in m.group("unit"):
+        return False
+    if _RECURRENCE.search(clause):
+        return True
+    return m.group("unit") in _WORDS["frequency_units"] and not (m.group("pre") in _COMPARATOR_WORDS or m.group("post"))
 
 
 def _labelled(values: list[re.Match], clause: str, lead: str = "") -> list[tuple[re.Match, str]]:
