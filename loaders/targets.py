@@ -27,7 +27,7 @@ _QUANTITY = re.compile(
     r"(?P<post>" + alternatives(_POST_COMPARATORS) + r")?"
 )
 _YEAR_WORDS = alternatives(_WORDS["year_words"])
-_YEAR_CONTEXT = re.compile(rf"(?:{_YEAR_WORDS})(20\d\d)年")
+_YEAR_CONTEXT = re.compile(rf"(?:{_YEAR_WORDS})(20\d\d)年|(20\d\d)年(?:底前|前|内)")  # 到2025年; 2024年底前
 _PAST = re.compile(alternatives(_WORDS["past"]) + r"|从\d{4}年|比20\d\d年")
 _LEADING_NOISE = re.compile(rf"^(?:(?:{_YEAR_WORDS})?20\d\d年(?:底|末|前|底前)?|" + alternatives(_WORDS["leading"]) + ")+")
 _TRAILING_NOISE = re.compile(f"(?:{alternatives(_WORDS['trailing'])})+$")
@@ -36,6 +36,7 @@ _COUNT_UNIT = re.compile(alternatives(lexicon("units")["count"]) + "|人次")
 _COUNTING = re.compile(_COUNT_VERBS)
 _RECURRENCE = re.compile(f"(?<![人户床])(?:{alternatives(_WORDS['recurrence'])})")
 _COMPARATOR_WORDS = {word for word, _ in _COMPARATORS}
+_PER = re.compile(f"((?:每[{''.join(lexicon('units')['per'])}])+)")
 _FROM = re.compile(r"从(?:20\d\d年(?:的)?)?[^\d,。]{0,6}$")  # "从2016年30张…": where a rise started
 _ACTION_END = re.compile(f"(?:{alternatives(_WORDS['action_endings'])})$")
 
@@ -45,17 +46,21 @@ def prose_targets(text: str, spans: list[tuple[Section | None, Span]], meta: Met
     for section, span in spans:
         paragraph = text[span.start : span.end]
         background = section is not None and section.kind == "background"
+        year = None  # the year a sentence of the paragraph set ("到2025年,…。…新增300张") governs the ones after it
         for sentence in re.finditer(r"[^。;!?]+", paragraph):
             start = span.start + sentence.start()
-            targets.extend(_sentence_targets(sentence.group(), start, section, meta, background))
+            targets.extend(_sentence_targets(sentence.group(), start, section, meta, background, year))
+            stated = _YEAR_CONTEXT.search(sentence.group())
+            year = int(stated.group(1) or stated.group(2)) if stated else year
     return targets
 
 
-def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, background: bool) -> list[Target]:
+def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, background: bool,
+                      paragraph_year: int | None = None) -> list[Target]:
     year_match = _YEAR_CONTEXT.search(sentence)
     past = bool(_PAST.search(sentence)) or (rules.on("dated-before") and _dated_before(sentence, meta))
     achieved = rules.on("past-achievements") and (background or (year_match is None and past))
-    year = int(year_match.group(1)) if year_match else None
+    year = int(year_match.group(1) or year_match.group(2)) if year_match else paragraph_year
     found: list[Target] = []
     previous = ""
     for clause in _CLAUSE.finditer(sentence):
@@ -153,7 +158,7 @@ def _target(m: re.Match, label: str, clause: str, span: Span, section) -> Target
     value = parse_number(m.group("num"))
     if value is None:
         return None
-    unit = m.group("unit")
+    unit = _per(m.group("unit"), clause[: m.start()])
     comparator = _comparator(m.group("pre"), m.group("post"))
     target = Target(indicator_label=label, span=span, section=section, unit=unit, text=m.group().strip())
     if m.group("num2"):
@@ -163,6 +168,14 @@ def _target(m: re.Match, label: str, clause: str, span: Span, section) -> Target
     target.comparator = comparator
     target.normalized_value = normalized(value, unit)
     return target
+
+
+def _per(unit: str, before: str) -> str:
+    """An amount of money with what it is given per ("每人每月不低于300元" → 元/人·月), as the text says it."""
+    if unit != "元" or "/" in unit:
+        return unit
+    found = _PER.findall(before)
+    return f"{unit}/{'·'.join(found[-1][1::2])}" if found else unit
 
 
 def _baseline(target: Target, before: str) -> None:
