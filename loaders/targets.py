@@ -27,7 +27,8 @@ _QUANTITY = re.compile(
     r"(?P<post>" + alternatives(_POST_COMPARATORS) + r")?"
 )
 _YEAR_WORDS = alternatives(_WORDS["year_words"])
-_YEAR_CONTEXT = re.compile(rf"(?:{_YEAR_WORDS})(20\d\d)年|(20\d\d)年(?:底前|前|内)")  # 到2025年; 2024年底前
+# 到2025年, 2024年底前; not 截至2023年 (a past date)
+_YEAR_CONTEXT = re.compile(rf"(?<![截])(?:{_YEAR_WORDS})(20\d\d)年|(20\d\d)年(?:底前|前|内)")
 _PAST = re.compile(alternatives(_WORDS["past"]) + r"|从\d{4}年|比20\d\d年")
 _LEADING_NOISE = re.compile(rf"^(?:(?:{_YEAR_WORDS})?20\d\d年(?:底|末|前|底前)?|" + alternatives(_WORDS["leading"]) + ")+")
 _TRAILING_NOISE = re.compile(f"(?:{alternatives(_WORDS['trailing'])})+$")
@@ -46,19 +47,23 @@ def prose_targets(text: str, spans: list[tuple[Section | None, Span]], meta: Met
     for section, span in spans:
         paragraph = text[span.start : span.end]
         background = section is not None and section.kind == "background"
-        year = None  # the year a sentence of the paragraph set ("到2025年,…。…新增300张") governs the ones after it
+        # what a sentence of the paragraph sets governs the ones after it: a target year ("到2025年,…。…新增300张"),
+        # or a past date ("2023年,全区…。全年累计发放…")
+        year, past = None, False
         for sentence in re.finditer(r"[^。;!?]+", paragraph):
             start = span.start + sentence.start()
-            targets.extend(_sentence_targets(sentence.group(), start, section, meta, background, year))
+            targets.extend(_sentence_targets(sentence.group(), start, section, meta, background or past, year))
             stated = _YEAR_CONTEXT.search(sentence.group())
             year = int(stated.group(1) or stated.group(2)) if stated else year
+            dated = _dated_before(sentence.group(), meta) if rules.on("dated-before") else None
+            past = False if stated else (dated if dated is not None else past)
     return targets
 
 
 def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, background: bool,
                       paragraph_year: int | None = None) -> list[Target]:
     year_match = _YEAR_CONTEXT.search(sentence)
-    past = bool(_PAST.search(sentence)) or (rules.on("dated-before") and _dated_before(sentence, meta))
+    past = bool(_PAST.search(sentence)) or (rules.on("dated-before") and bool(_dated_before(sentence, meta)))
     achieved = rules.on("past-achievements") and (background or (year_match is None and past))
     year = int(year_match.group(1) or year_match.group(2)) if year_match else paragraph_year
     found: list[Target] = []
@@ -195,13 +200,14 @@ def _comparator(pre: str | None, post: str | None) -> str:
     return "="
 
 
-def _dated_before(sentence: str, meta: Metadata) -> bool:
-    """Whether a sentence is dated before the document's own time ("2023年,全区…" in a plan for 2024)."""
+def _dated_before(sentence: str, meta: Metadata) -> bool | None:
+    """Whether a sentence is dated before the document's own time ("2023年,全区…" in a plan for 2024);
+    None when it names no year."""
     start = meta.period_start or (int(meta.issued[:4]) if meta.issued else None)
-    if start is None:
-        return False
     years = [int(y) for y in re.findall(r"(?<![到至\d])(20\d\d)年(?!以来|起|前)", sentence)]
-    return bool(years) and max(years) < start
+    if start is None or not years:
+        return None
+    return max(years) < start
 
 
 def _past_year(sentence: str, meta: Metadata) -> int | None:
