@@ -244,24 +244,31 @@ class _Distinct(dict):
 
 
 def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: ShapeChecker) -> PreparedDocument | DocumentError:
-    """One document's graph and its entailments, as N-Triples, checked against the shapes."""
+    """One document's graph and its entailments, as N-Triples, checked against the shapes. A part that
+    violates them is left out and reported; only a document whose own node violates them is refused."""
     try:
         doc = load_file(path, base)
     except DocumentError as error:
         return error
+    started = time.perf_counter()
+    found = checker.check_by_subject(doc.about)
+    left_out: list[Finding] = []
+    while (violations := [f for f in found if f.severity == "Violation"]) and all(f.focus != doc.iri for f in violations):
+        left_out += violations
+        doc = doc.without({f.focus for f in violations})
+        found = checker.check_by_subject(doc.about)
+    doc.seconds["validation"] = time.perf_counter() - started
+    try:
+        warnings = raise_on_violations(found)
+    except ValidationFailed as failed:
+        return DocumentError(doc.source, f"violates the shapes: {failed}")
+    warnings += [Finding("Warning", f.focus, f.path, f"left out, as it violates the shapes: {f.message}") for f in left_out]
     started = time.perf_counter()
     ntriples = doc.ntriples
     doc.seconds["triples"] += time.perf_counter() - started
     started = time.perf_counter()
     entailed = tbox.entailments(ntriples)
     doc.seconds["reasoning"] = time.perf_counter() - started
-    started = time.perf_counter()
-    found = checker.check_by_subject(doc.about)
-    doc.seconds["validation"] = time.perf_counter() - started
-    try:
-        warnings = raise_on_violations(found)
-    except ValidationFailed as failed:
-        return DocumentError(doc.source, f"violates the shapes: {failed}")
     warnings += [Finding("Warning", focus, "", message) for focus, message in doc.warnings]
     return PreparedDocument(doc.iri, doc.graph_iri, doc.metadata, doc.summary, doc.source, doc.seconds,
                             ntriples, reasoning.lines_of(entailed), len(entailed), warnings)

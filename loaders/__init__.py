@@ -3,7 +3,9 @@
 `extract()` reads what a document says into an Extraction; the writer turns it into triples."""
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +36,15 @@ class LoadedDocument:
     encoding: str
     seconds: dict[str, float] = field(default_factory=dict)  # read, parse, triples
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (where, what): parts kept as text
+
+    def without(self, nodes: set[str]) -> "LoadedDocument":
+        """The same document with some of its parts left out: every triple about them or pointing to them."""
+        kept = [t for t in self.triples if t.subject.value not in nodes and getattr(t.object, "value", None) not in nodes]
+        about: dict = defaultdict(lambda: defaultdict(list))
+        for t in kept:
+            about[t.subject][t.predicate].append(t.object)
+        return dataclasses.replace(self, triples=kept, about=about,
+                                   summary={**self.summary, "triples": len(kept), "left out": len(nodes)})
 
     @cached_property
     def ntriples(self) -> str:

@@ -153,6 +153,22 @@ def test_a_document_violating_the_shapes_is_refused_by_name(corpus_paths, refere
     assert str(path) in str(outcome) and "violates the shapes" in str(outcome) and "no approver" in str(outcome)
 
 
+def test_a_part_violating_the_shapes_is_left_out_and_the_document_kept(corpus_paths, reference):
+    stricter = shapes_graph()
+    stricter.parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix mz: <https://w3id.org/mzkg/ontology#> .
+        <https://example.org/shapes#Strict> a sh:NodeShape ; sh:targetClass mz:ProjectItem ;
+            sh:property [ sh:path mz:approvedBy ; sh:minCount 1 ; sh:message "no approver" ] .""", format="turtle")
+    checker = ShapeChecker(stricter, ontology_graph(), Reference(reference))
+    path = corpus_paths["南平市"]
+    outcome = prepare_document(path, Builder(progress=False).minter.base, compiled_ontology(), checker)
+    assert not isinstance(outcome, DocumentError)
+    left_out = {f.focus for f in outcome.warnings if "left out" in f.message and "no approver" in f.message}
+    assert left_out and all("/box/" in focus and "/item/" in focus for focus in left_out)
+    assert not any(focus in outcome.ntriples for focus in left_out)
+    assert f"<{outcome.iri}>" in outcome.ntriples and "/measure/" in outcome.ntriples
+
+
 @pytest.mark.slow
 def test_kg_validate_checks_what_a_store_asserts(built, tmp_path):
     """A whole store is checked over its asserted graphs: a fault in a document graph is found, the
