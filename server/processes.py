@@ -60,8 +60,8 @@ def _serve_jobs(path: str, max_rows: int, conn) -> None:
     end_with_parent()
     try:
         store = ox.Store.read_only(path)
-    except OSError as error:  # removed since it was named: the caller moves to the newest snapshot
-        conn.send(("gone", str(error)))
+    except Exception as error:  # removed since it was named (RocksDB says so in several ways): the caller moves on
+        conn.send(("gone" if not os.path.exists(os.path.join(path, "CURRENT")) else "failed", str(error)))
         return
     readable = select.poll()
     readable.register(conn.fileno(), select.POLLIN)
@@ -102,11 +102,16 @@ class QueryProcess:
         # One poller for the life of the pipe: Connection.poll builds a new selector on every call.
         self.readable = select.poll()
         self.readable.register(self.conn.fileno(), select.POLLIN)
-        reply = self.conn.recv()[0] if self._wait(start_seconds) else None
+        try:
+            reply, message = self.conn.recv() if self._wait(start_seconds) else (None, None)
+        except EOFError:
+            reply, message = "failed", "it ended at once"
         if reply != "ready":
             self.close()
             if reply == "gone":
                 raise SnapshotGone(f"snapshot {path} was removed")
+            if reply == "failed":
+                raise QueryFailed(f"the query process could not open {path}: {message}")
             raise QueryFailed(f"the query process did not start within {start_seconds:g} s")
 
     def ask(self, job: tuple, timeout: float):

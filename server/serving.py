@@ -19,6 +19,9 @@ from .answers import Answer, QueryFailed, QueryTimeout, ResultCache, SnapshotGon
 from .processes import ProcessPool
 
 
+_MOVES = 3  # how many times a job follows the writers to a newer snapshot before it fails
+
+
 class RemoteQueries:
     """Queries of a remote store, in the calling thread, bounded by the server's request timeout."""
 
@@ -111,11 +114,12 @@ class Serving:
     def _current(self, job, *args):
         """Run a job; when its snapshot was removed before a query process could open it (writers
         published newer ones meanwhile), move to the newest and run it there."""
-        try:
-            return job(*args)
-        except SnapshotGone:
-            self.refresh(now=True)
-            return job(*args)
+        for _ in range(_MOVES):
+            try:
+                return job(*args)
+            except SnapshotGone:
+                self.refresh(now=True)
+        return job(*args)
 
     def query(self, sparql: str, **options):
         return self.answer(sparql, None, **options).result()

@@ -35,7 +35,8 @@ pytestmark = [pytest.mark.remote, pytest.mark.slow]
 PARAMS = {"compare-indicator": {"indicator": "https://w3id.org/mzkg/id/indicator/nursing-bed-share"},
           "measures-by-group": {"group": "https://w3id.org/mzkg/id/group/children"},
           "binding-targets": {"city": "https://w3id.org/mzkg/id/unit/420100000000"},
-          "projects-by-area": {"area": "https://w3id.org/mzkg/id/area/elderly-care"}}
+          "projects-by-area": {"area": "https://w3id.org/mzkg/id/area/elderly-care"},
+          "tasks-by-body": {"body": "https://w3id.org/mzkg/id/org/0123456789"}}  # the bundled five name none
 
 
 @dataclass
