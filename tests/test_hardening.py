@@ -267,11 +267,12 @@ def test_readers_see_the_old_or_the_new_document_while_it_is_replaced(built, tmp
     doc = Builder(writer.base, progress=False).load([versions[0]], writer).documents[0].iri
     measures = measure_count(writer, doc)
     count = f"SELECT (COUNT(?m) AS ?n) WHERE {{ ?m a <https://w3id.org/mzkg/ontology#Measure> ; <https://w3id.org/mzkg/ontology#inDocument> <{doc}> }}"
-    done = threading.Event()
+    done, reading = threading.Event(), threading.Event()
     errors = []
 
     def reload():
         try:
+            reading.wait(60)  # the readers have seen the first generation before it is replaced
             builder = Builder(writer.base, progress=False)
             for k in range(4):
                 builder.load([versions[(k + 1) % 2]], writer)
@@ -289,11 +290,13 @@ def test_readers_see_the_old_or_the_new_document_while_it_is_replaced(built, tmp
             assert response.status_code == 200, response.get_data(as_text=True)
             seen.add(int(response.get_json()["results"]["bindings"][0]["n"]["value"]))
             generations.add(client.get("/healthz").get_json()["generation"])
+        reading.set()
     thread.join()
     assert not errors
     assert seen <= {measures, measures + 1}
     final = workers[0].get("/sparql", query_string={"query": count}).get_json()
     assert int(final["results"]["bindings"][0]["n"]["value"]) == measures  # the last load put version a back
+    generations.add(workers[0].get("/healthz").get_json()["generation"])
     assert max(generations) > min(generations)
 
 
