@@ -38,6 +38,8 @@ _COUNTING = re.compile(_COUNT_VERBS)
 _RECURRENCE = re.compile(f"(?<![人户床])(?:{alternatives(_WORDS['recurrence'])})")
 _COMPARATOR_WORDS = {word for word, _ in _COMPARATORS}
 _PER = re.compile(f"((?:每[{''.join(lexicon('units')['per'])}])+)")
+_COMPARED_TAIL = re.compile(f"(?:分别)?(?:{alternatives(w for w, _ in _COMPARATORS)})(?:每[{''.join(lexicon('units')['per'])}])*$|分别$")
+_COMPARED_PER = re.compile(f"({alternatives(w for w, _ in _COMPARATORS)})(?:每[{''.join(lexicon('units')['per'])}])+$")
 _FROM = re.compile(r"从(?:20\d\d年(?:的)?)?[^\d,。]{0,6}$")  # "从2016年30张…": where a rise started
 _ACTION_END = re.compile(f"(?:{alternatives(_WORDS['action_endings'])})$")
 
@@ -73,13 +75,17 @@ def _sentence_targets(sentence: str, offset: int, section, meta: Metadata, backg
         text = clause.group()
         lead = previous if rules.on("counts-after-object") and _QUANTITY.fullmatch(text.strip()) and _COUNTING.search(previous) else ""
         previous = text
-        values = [m for m in _QUANTITY.finditer(text) if _is_target(m, text, lead, achieved)]
+        values = _distributed([m for m in _QUANTITY.finditer(text)], text, lead, achieved)
         if not values:
             continue
+        first = None  # of values distributed over subjects (分别不低于1800元、1300元), the comparison is the first's
         for m, indicator in _labelled(values, text, lead):
             target = _target(m, indicator, clause.group(), Span(offset + clause.start(), offset + clause.end()), section)
             if target is None:
                 continue
+            first = first or target
+            if "分别" in text and target.comparator == "=" and first.comparator != "range":
+                target.comparator = first.comparator
             _baseline(target, clause.group()[: m.start()])
             if achieved:
                 target.achievement = True
@@ -106,7 +112,7 @@ def _is_target(m: re.Match, clause: str, lead: str = "", achieved: bool = False)
         return bool(m.group("pre") or m.group("post")) or bool(re.search(r"率|比例|占比|比重", before))
     # a count of things built, added or trained, the object between the verb and the count ("新增护理型床位3000张")
     counted = rules.on("counts-after-object") and bool(_COUNT_UNIT.fullmatch(m.group("unit")) and _COUNTING.search(before) and ends)
-    return bool(m.group("pre") or m.group("post")) or counted
+    return bool(m.group("pre") or m.group("post") or _compared_per(before)) or counted
 
 
 def _recurring(m: re.Match, clause: str) -> bool:
@@ -140,6 +146,7 @@ def _labelled(values: list[re.Match], clause: str, lead: str = "") -> list[tuple
 def _label(before: str, m: re.Match, after: str = "") -> str:
     label = _LEADING_NOISE.sub("", before.strip())
     label = _TRAILING_NOISE.sub("", label).strip()
+    label = _COMPARED_TAIL.sub("", label).strip()  # "…标准分别不低于每人每月" before its values
     label = re.sub(r"从.*$", "", label).strip("、 ")
     pre = m.group("pre") or ""
     if re.fullmatch(_COUNT_VERBS, pre):
@@ -149,6 +156,18 @@ def _label(before: str, m: re.Match, after: str = "") -> str:
     return label if 3 <= len(label) <= 60 else ""
 
 
+def _distributed(found: list[re.Match], clause: str, lead: str, achieved: bool) -> list[re.Match]:
+    """The quantities of a clause that are targets: each that reads as one, and in a clause that
+    distributes values (分别不低于1800元、1300元) every value listed after a target, in its unit."""
+    values = [m for m in found if _is_target(m, clause, lead, achieved)]
+    if values and "分别" in clause:
+        first = values[0]
+        values += [m for m in found if m.start() > first.start() and m not in values
+                   and clause[m.start() - 1:m.start()] == "、" and m.group("unit") == first.group("unit")]
+        values.sort(key=lambda m: m.start())
+    return values
+
+
 def _spread(label: str, count: int, clause: str) -> list[str]:
     """One label per value: "A、B均超过60%" gives A and B; "城乡…分别达到10个、5个" gives 城市… and 农村…."""
     if count == 1:
@@ -156,7 +175,19 @@ def _spread(label: str, count: int, clause: str) -> list[str]:
         return [label] if "均" not in clause or len(parts) == 1 else parts
     if "城乡" in label and count == 2:
         return [label.replace("城乡", "城市", 1), label.replace("城乡", "农村", 1)]
+    parts = _SUBJECTS.split(label)
+    if len(parts) == count:  # "集中养育孤儿、社会散居孤儿基本生活保障标准分别…": one subject each, the head shared
+        head = _shared_head(parts[-1], parts[0])
+        return [part if part.endswith(head) else part + head for part in parts]
     return [label] * count
+
+
+_SUBJECTS = re.compile(r"、")
+
+
+def _shared_head(last: str, first: str) -> str:
+    """What the last of several subjects adds after the first's length: the head they share."""
+    return last[len(first):] if len(last) > len(first) else ""
 
 
 def _target(m: re.Match, label: str, clause: str, span: Span, section) -> Target | None:
@@ -164,7 +195,7 @@ def _target(m: re.Match, label: str, clause: str, span: Span, section) -> Target
     if value is None:
         return None
     unit = _per(m.group("unit"), clause[: m.start()])
-    comparator = _comparator(m.group("pre"), m.group("post"))
+    comparator = _comparator(m.group("pre") or _compared_per(clause[: m.start()]), m.group("post"))
     target = Target(indicator_label=label, span=span, section=section, unit=unit, text=m.group().strip())
     if m.group("num2"):
         target.value, target.range_max, comparator = value, Decimal(m.group("num2")), "range"
@@ -181,6 +212,12 @@ def _per(unit: str, before: str) -> str:
         return unit
     found = _PER.findall(before)
     return f"{unit}/{'·'.join(found[-1][1::2])}" if found else unit
+
+
+def _compared_per(before: str) -> str | None:
+    """The comparator of "不低于每人每月1800元": a comparison word, then what the amount is per."""
+    m = _COMPARED_PER.search(before)
+    return m.group(1) if m else None
 
 
 def _baseline(target: Target, before: str) -> None:
