@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from .shapes import _COMPARISONS, _PAIRS, SH, UnsupportedShape, _classes_only, _refuse_unknown, subclasses
-from .store import load_graphs
+from .store import load_graphs, ox_term
 from .validation import Finding
 
 _TYPE = str(RDF.type)
@@ -378,10 +378,6 @@ def _flags(flags: str) -> int:
 
 
 def _ox(node):
-    if isinstance(node, URIRef):
-        return ox.NamedNode(node)
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(node, language=node.language)
-        return ox.Literal(node, datatype=ox.NamedNode(node.datatype or XSD.string))
-    raise UnsupportedShape(f"a blank node ({node.n3()}) where a constant was expected")
+    if isinstance(node, BNode):
+        raise UnsupportedShape(f"a blank node ({node.n3()}) where a constant was expected")
+    return ox_term(node)

@@ -44,10 +44,11 @@ BULK_CHUNK = 16 * 1024 * 1024
 
 def to_ntriples(triples: Iterable[tuple]) -> str:
     """N-Triples for a graph or any collection of rdflib triples, written by pyoxigraph."""
-    return ox.serialize((ox.Triple(_ox(s), _ox(p), _ox(o)) for s, p, o in triples), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return ox.serialize((ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in triples), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
 
-def _ox(term):
+def ox_term(term):
+    """An rdflib term as pyoxigraph's."""
     if isinstance(term, URIRef):
         return ox.NamedNode(term)
     if isinstance(term, Literal):

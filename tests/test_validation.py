@@ -140,13 +140,18 @@ def test_a_shape_beyond_the_compiler_is_refused(extra, refused):
         ShapeChecker(shapes, ontology_graph(), Reference({}))
 
 
-def test_a_document_violating_the_shapes_is_refused_by_name(corpus_paths, reference):
+def approver_required(target_class: str, reference: dict) -> ShapeChecker:
+    """A checker with one more shape: every node of the class must have an mz:approvedBy."""
     stricter = shapes_graph()
-    stricter.parse(data="""
+    stricter.parse(data=f"""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix mz: <https://w3id.org/mzkg/ontology#> .
-        <https://example.org/shapes#Strict> a sh:NodeShape ; sh:targetClass mz:PolicyDocument ;
+        <https://example.org/shapes#Strict> a sh:NodeShape ; sh:targetClass mz:{target_class} ;
             sh:property [ sh:path mz:approvedBy ; sh:minCount 1 ; sh:message "no approver" ] .""", format="turtle")
-    checker = ShapeChecker(stricter, ontology_graph(), Reference(reference))
+    return ShapeChecker(stricter, ontology_graph(), Reference(reference))
+
+
+def test_a_document_violating_the_shapes_is_refused_by_name(corpus_paths, reference):
+    checker = approver_required("PolicyDocument", reference)
     path = corpus_paths["东莞市"]
     outcome = prepare_document(path, Builder(progress=False).minter.base, compiled_ontology(), checker)
     assert isinstance(outcome, DocumentError)
@@ -154,12 +159,7 @@ def test_a_document_violating_the_shapes_is_refused_by_name(corpus_paths, refere
 
 
 def test_a_part_violating_the_shapes_is_left_out_and_the_document_kept(corpus_paths, reference):
-    stricter = shapes_graph()
-    stricter.parse(data="""
-        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix mz: <https://w3id.org/mzkg/ontology#> .
-        <https://example.org/shapes#Strict> a sh:NodeShape ; sh:targetClass mz:ProjectItem ;
-            sh:property [ sh:path mz:approvedBy ; sh:minCount 1 ; sh:message "no approver" ] .""", format="turtle")
-    checker = ShapeChecker(stricter, ontology_graph(), Reference(reference))
+    checker = approver_required("ProjectItem", reference)
     path = corpus_paths["南平市"]
     outcome = prepare_document(path, Builder(progress=False).minter.base, compiled_ontology(), checker)
     assert not isinstance(outcome, DocumentError)
