@@ -19,9 +19,11 @@ FLOORS = {
     # indicator tables (§6): every field of a row right (label, value, unit, baseline, years, bindingness,
     # comparator, cumulative, the value achieved)
     "table rows": 0.95,
+    # targets in running text with the right value, unit and year (§7); each task's bodies (§8)
+    "text targets": 0.90, "responsibilities": 0.95,
 }
-# scored and printed, without a floor yet: targets and achievements in running text, false targets,
-# responsibilities (the loaders issue (II) sets theirs)
+# scored and printed, below the loaders issue (II)'s floors for now and so without one here: false targets
+# (at most 3% of those reported), and achievements
 
 
 @pytest.fixture(scope="module")
