@@ -3,7 +3,7 @@
 
 A note belongs to the task (measure, else section heading) it follows. Bodies are listed as written;
 a name starting with a level word (市民政局) means the document's own unit's body, and is named in
-full for its identity (武汉市民政局), so that the same body is one node across documents.
+full for its identity (西宁市民政局), so that the same body is one node across documents.
 """
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def _task_before(tasks, position: int):
 
 
 def full_name(name: str, jurisdiction: Unit | None) -> str:
-    """A body's name with the document's own unit written out: 市民政局 in 武汉市's document is 武汉市民政局."""
+    """A body's name with the document's own unit written out: 市民政局 in 西宁市's document is 西宁市民政局."""
     if jurisdiction is None or not name or name[0] not in _WORDS["own_unit_words"]:
         return name
     return jurisdiction.name + name[1:] if jurisdiction.name.endswith(name[0]) else name
