@@ -1,9 +1,13 @@
-"""Loaders: one text file in, one document's graph out, with provenance to the passage.
+"""Loaders: one document file in (text, HTML, Word or PDF), one document's graph out, with provenance
+to the passage.
 
-`extract()` reads what a document says into an Extraction; the writer turns it into triples."""
+`formats.read()` turns a file into text and the tables it lays out; `extract()` reads what the
+document says into an Extraction; the writer turns it into triples."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,15 +17,37 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .concepts import vocabulary
-from .decoding import DocumentError, decode
 from .extraction import Extraction, extract
+from .formats import DocumentError, SourceText, read
 from .gazetteer import Gazetteer
 from .iris import Minter
 from .metadata import Metadata
 from .places import ordinary_words
 from .writer import DocumentWriter
 
-__all__ = ["DocumentError", "Extraction", "LoadedDocument", "extract", "load_bytes", "load_file", "warm_up"]
+__all__ = ["DocumentError", "Extraction", "LoadedDocument", "Original", "extract", "load_bytes", "load_file", "warm_up"]
+
+
+@dataclass(frozen=True)
+class Original:
+    """The file a document was read from, as a store keeps it."""
+    name: str
+    media_type: str
+    sha256: str
+    size: int
+    url: str | None = None  # where it was published, as the file or the user says
+
+    @classmethod
+    def of(cls, data: bytes, name: str, media_type: str, url: str | None = None) -> "Original":
+        return cls(Path(name).name, media_type, hashlib.sha256(data).hexdigest(), len(data),
+                   url if url and is_web_address(url) else None)
+
+
+def is_web_address(url: str) -> bool:
+    return bool(_WEB_ADDRESS.fullmatch(url))
+
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 
 
 @dataclass
@@ -33,7 +59,8 @@ class LoadedDocument:
     metadata: Metadata
     summary: dict[str, int]
     source: str
-    encoding: str
+    encoding: str | None
+    original: Original
     seconds: dict[str, float] = field(default_factory=dict)  # read, parse, triples
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (where, what): parts kept as text
 
@@ -68,32 +95,36 @@ def warm_up() -> None:
     vocabulary()
 
 
-def load_file(path: str | Path, base: str | None = None) -> LoadedDocument:
+def load_file(path: str | Path, base: str | None = None, url: str | None = None) -> LoadedDocument:
     path = Path(path)
     started = time.perf_counter()
     try:
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(str(path), f"cannot be read ({error.strerror or error})") from error
-    doc = load_bytes(data, str(path), base)
+    doc = load_bytes(data, str(path), base, url)
     doc.seconds["read"] = time.perf_counter() - started - doc.seconds["parse"] - doc.seconds["triples"]
     return doc
 
 
-def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None) -> LoadedDocument:
+def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None, url: str | None = None) -> LoadedDocument:
+    """A document from a file's bytes; url, when given, is where the file was published (else the
+    address the file itself gives, if any)."""
     minter = Minter(base)
-    decoded = decode(data, source)
     try:
-        return _build(decoded.text, decoded.encoding, source, minter)
+        read_from = read(data, source)
+        original = Original.of(data, source, read_from.media_type, url or read_from.url)
+        return _build(read_from, original, source, minter)
     except DocumentError:
         raise
-    except Exception as error:  # a parser bug must name the file, not take the build down silently
+    except Exception as error:  # a reader's or parser's bug must name the file, not take the build down silently
         raise DocumentError(source, f"could not be parsed ({type(error).__name__}: {error})") from error
 
 
-def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocument:
+def _build(read_from: SourceText, original: Original, source: str, minter: Minter) -> LoadedDocument:
     started = time.perf_counter()
-    found = extract(text)
+    text = read_from.text
+    found = extract(text, source=read_from)
     meta, structure = found.metadata, found.structure
     if not meta.policy_document:
         raise DocumentError(source, meta.notes[0].rstrip(".").replace("Not a policy document: ", "is not a policy document: ")
@@ -102,7 +133,7 @@ def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocum
     identity = text if meta.title_inferred else meta.title
     slug = Minter.document_slug(meta.jurisdiction.code if meta.jurisdiction else None, meta.kind, _period(meta), identity)
     writer = DocumentWriter(minter, slug, found, Gazetteer.default())
-    triples = writer.write(text)
+    triples = writer.write(text, original)
     summary = {
         "sections": len(structure.sections),
         "measures": len(structure.measures),
@@ -114,7 +145,7 @@ def _build(text: str, encoding: str, source: str, minter: Minter) -> LoadedDocum
                 for p in found.parts if p.kind == "unread"]
     seconds = {"parse": parsed - started, "triples": time.perf_counter() - parsed}
     return LoadedDocument(writer.doc.value, minter.document_graph(slug), triples, writer.about, meta, summary, source,
-                          encoding, seconds, warnings)
+                          read_from.encoding, original, seconds, warnings)
 
 
 def _period(meta: Metadata) -> str:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from .citations import Citation, find_citations
 from .classify import classify
 from .concepts import vocabulary
+from .formats.source import GivenTable, SourceText
 from .gazetteer import Gazetteer
 from .metadata import Metadata, read_metadata
-from .model import Structure, Target, UnreadRow
+from .model import Cell, Grid, Span, Structure, Target, UnreadRow
 from .normalize import NormalizedText
 from .parts import Part, parts_of
 from .places import Mention, find_mentions
@@ -36,11 +37,13 @@ class Extraction:
     responsibilities: list[Responsibility]  # who carries out each task
 
 
-def extract(text: str, gazetteer: Gazetteer | None = None) -> Extraction:
+def extract(text: str, gazetteer: Gazetteer | None = None, source: SourceText | None = None) -> Extraction:
+    """What the text says; source, when the text was read from a file, adds the tables the file lays
+    out as tables and its own title field."""
     gazetteer = gazetteer or Gazetteer.default()
     norm = NormalizedText.of(text)
-    meta = read_metadata(norm.text, gazetteer)
-    structure = parse_structure(norm.text, meta.policy_document)
+    meta = read_metadata(norm.text, gazetteer, source.title if source else None)
+    structure = parse_structure(norm.text, meta.policy_document, [_normalized(t, norm) for t in source.tables] if source else ())
     if not meta.policy_document:  # a news report or an explanation sets no measures or goals of its own
         structure.measures, structure.goals = [], []
     rows = [t for table in structure.tables for t in table_targets(table, norm.text, meta.period_end)]
@@ -53,6 +56,24 @@ def extract(text: str, gazetteer: Gazetteer | None = None) -> Extraction:
     return Extraction(norm, meta, structure, targets, find_mentions(norm.text, gazetteer, meta.jurisdiction),
                       find_citations(norm.text, meta.title), unread, parts, areas,
                       find_responsibilities(norm.text, structure))
+
+
+def _normalized(table: GivenTable, norm: NormalizedText) -> GivenTable:
+    """A table the file gives, its spans moved from the original text into the normalised one."""
+    def span(s: Span) -> Span:
+        return Span(norm.normalized_offset(s.start), norm.normalized_offset(s.end))
+
+    moved: dict[int, Cell] = {}  # a merged cell is one Cell in several places, and stays one
+
+    def cell(c: Cell) -> Cell:
+        return moved.setdefault(id(c), Cell(norm.text[span(c.span).start:span(c.span).end], span(c.span)))
+
+    def row(cells: list[Cell]) -> list[Cell]:
+        return [cell(c) for c in cells]
+
+    grid = table.grid
+    return GivenTable(span(table.span), Grid(row(grid.header), [row(r) for r in grid.rows], [row(r) for r in grid.header_rows]),
+                      NormalizedText.of(table.caption).text if table.caption else None)
 
 
 def _has_a_value(target: Target) -> bool:

@@ -50,6 +50,10 @@ class Minter:
     def organisation(self, name: str) -> str:
         return self(f"org/{digest(name, 10)}")
 
+    def original(self, sha256: str) -> str:
+        """Where the store serves a source file's bytes."""
+        return self(f"original/{sha256}")
+
     def instrument(self, key: str) -> str:
         return self(f"instrument/{digest(key, 10)}")
 

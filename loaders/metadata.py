@@ -68,14 +68,16 @@ class _Reading:
     signature: tuple[list[str], str] | None = None     # bodies, date
 
 
-def read_metadata(text: str, gazetteer: Gazetteer) -> Metadata:
+def read_metadata(text: str, gazetteer: Gazetteer, file_title: str | None = None) -> Metadata:
+    """The metadata the text gives; file_title (a page's <title>, a Word file's title property) is the
+    title only when the text states none."""
     lines = lines_of(text)
     reading = _Reading(lines, page_fields(lines), _content_lines(lines))
     reading.wrapper = _wrapper(reading)
     reading.title_line = _title_line(reading)
     reading.signature = _signature(lines)
     evidence: dict[str, str] = {}
-    title = _title(reading, evidence)
+    title = _title(reading, evidence) or _file_title(file_title, evidence)
     kind, policy = _kind(title, text)
     issuers = _issuers(reading, title, evidence)
     jurisdiction, why = _jurisdiction(title, issuers, text, lines, gazetteer)
@@ -190,6 +192,21 @@ def _title(reading: _Reading, evidence: dict) -> str | None:
         evidence["title"] = "the title line"
         return reading.title_line
     return None
+
+
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s-\s|——|--)\s*")
+
+
+def _file_title(title: str | None, evidence: dict) -> str | None:
+    """A file's title field without the site's name portals join to it ("标题_某某市人民政府"): the
+    longest of its parts."""
+    if not title or not title.strip():
+        return None
+    title = max(_TITLE_SEPARATORS.split(title.strip()), key=len)
+    if not any(word in title for _, words in LEXICON["kinds"] for word in words):
+        return None  # a site's name, not a document's title
+    evidence["title"] = "the file's title field"
+    return title
 
 
 def _kind(title: str | None, text: str) -> tuple[str, bool]:

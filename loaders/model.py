@@ -76,6 +76,7 @@ class Table:
     notes: list[tuple[str, Span]] = field(default_factory=list)
     baseline_year: int | None = None
     target_year: int | None = None
+    grid: "Grid | None" = None  # the cells, when the file lays the table out as one (HTML, Word, PDF)
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Grid:
     place). Read from a text layout (tables.py) or from a document format's own table."""
     header: list[Cell]
     rows: list[list[Cell]]
+    header_rows: list[list[Cell]] = field(default_factory=list)  # every row of a header over several rows, top first
 
 
 @dataclass

@@ -7,6 +7,7 @@ its offsets in the original text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,6 +76,11 @@ class NormalizedText:
             point = self.origin[start] if start < len(self.origin) else len(self.original)
             return point, point
         return self.origin[start], self.origin[end - 1] + 1
+
+    def normalized_offset(self, offset: int) -> int:
+        """Where the original text's offset falls in the normalised text (a gloss's characters fall
+        where the gloss stood)."""
+        return bisect_left(self.origin, offset)
 
     def original_text(self, start: int, end: int) -> str:
         a, b = self.original_span(start, end)

@@ -16,7 +16,8 @@ import cn2an
 from . import rules
 from .datafiles import lexicon
 from .model import Box, BoxItem, Goal, Measure, Section, Span, Structure, Table, TableOfContents
-from .tables import is_header_row
+from .formats.source import GivenTable
+from .tables import is_header_row, is_indicator_grid
 
 CN_DIGITS = "一二三四五六七八九十百零〇两"
 _NUMBERED = [
@@ -144,9 +145,10 @@ def section_kind(title: str, parent_kind: str | None, default: str = "tasks") ->
 
 
 class _Parser:
-    def __init__(self, text: str, default_role: str):
+    def __init__(self, text: str, default_role: str, given: list[GivenTable] = ()):
         self.default_role = default_role
         self.lines = lines_of(text)
+        self.given = {self._line_at(table.span.start): table for table in given if is_indicator_grid(table.grid)}
         self.out = Structure()
         self.stack: list[tuple[str, int | None, Section]] = []
         self.children: dict[str, int] = {}
@@ -164,7 +166,13 @@ class _Parser:
         i = 0
         while i < len(self.lines):
             line = self.lines[i]
-            if _TOC.match(line.text) and rules.on("table-of-contents"):
+            given = self.given.get(i + 1) if self.is_caption_of_given(i) else self.given.get(i)
+            if given is not None:
+                numbered = match_numbered(line.text)
+                if given is self.given.get(i + 1) and numbered and self.is_heading(numbered):
+                    self.open_section(numbered, line)
+                i = self.given_table(i, given)
+            elif _TOC.match(line.text) and rules.on("table-of-contents"):
                 i = self.table_of_contents(i)
             elif _BOX.match(line.text) and rules.on("project-boxes"):
                 i = self.box(i)
@@ -357,6 +365,28 @@ class _Parser:
         return True
 
     # indicator tables ----------------------------------------------------------------
+    def _line_at(self, offset: int) -> int:
+        return next((k for k, line in enumerate(self.lines) if line.start >= offset), len(self.lines))
+
+    def is_caption_of_given(self, i: int) -> bool:
+        """The short line over a table the file lays out (when the table has no caption of its own)."""
+        table = self.given.get(i + 1)
+        text = self.lines[i].text
+        return table is not None and not table.caption and i not in self.given and "。" not in text and len(text) <= 60
+
+    def given_table(self, i: int, given: GivenTable) -> int:
+        """A table the file lays out as one: its rows are the lines of its span, its notes follow it."""
+        first = i if self.given.get(i) is given else i + 1
+        caption = given.caption or (self.lines[i].text if first > i else "")
+        table = Table(len(self.out.tables) + 1, caption, self.section, self.lines[i].span, grid=given.grid)
+        self.out.tables.append(table)
+        j = first
+        while j < len(self.lines) and self.lines[j].start < given.span.end:
+            table.lines.append((self.lines[j].text, self.lines[j].span))
+            j += 1
+        table.span = Span(table.span.start, self.lines[j - 1].end)
+        return self.table_notes(table, j)
+
     def is_table_caption(self, i: int) -> bool:
         """A short line over a table's header: one starting with a header word, a header cell on a line of
         its own among the next three, or a row of column names kept apart by tabs, pipes or spaces."""
@@ -372,7 +402,11 @@ class _Parser:
         caption = self.lines[i]
         table = Table(len(self.out.tables) + 1, caption.text, self.section, caption.span)
         self.out.tables.append(table)
-        j, in_notes = i + 1, False
+        return self.table_notes(table, i + 1, rows=True)
+
+    def table_notes(self, table: Table, j: int, rows: bool = False) -> int:
+        """The notes under a table (注…, …是指…), and with rows, the table's rows before them."""
+        in_notes = False
         while j < len(self.lines):
             line = self.lines[j]
             numbered = match_numbered(line.text)
@@ -380,7 +414,7 @@ class _Parser:
             if note:
                 table.notes.append((line.text, line.span))
                 in_notes = True
-            elif in_notes or _BOX.match(line.text) or (numbered and numbered.style in _MAJOR) or "。" in line.text:
+            elif not rows or in_notes or _BOX.match(line.text) or (numbered and numbered.style in _MAJOR) or "。" in line.text:
                 break
             else:
                 table.lines.append((line.text, line.span))
@@ -389,7 +423,7 @@ class _Parser:
         return j
 
 
-def parse_structure(text: str, policy_document: bool = True) -> Structure:
+def parse_structure(text: str, policy_document: bool = True, tables: list[GivenTable] = ()) -> Structure:
     """Sections, measures, goals, boxes and tables; a text that sets no policy (a news report, an
-    explanation) has no task sections."""
-    return _Parser(text, "tasks" if policy_document else "other").run()
+    explanation) has no task sections. Tables the file lays out as tables are taken as given."""
+    return _Parser(text, "tasks" if policy_document else "other", tables).run()

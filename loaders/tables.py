@@ -64,7 +64,7 @@ def table_targets(table: Table, text: str, default_year: int | None) -> list[Tar
     cells = [c for c, _ in table.lines]
     if not cells:
         return []
-    grid = grid_of(table) if rules.on("delimited-tables") else None
+    grid = text_grid(table)
     if grid is not None:
         return grid_targets(grid, table, default_year)
     header_end, columns = _header(cells)
@@ -72,12 +72,27 @@ def table_targets(table: Table, text: str, default_year: int | None) -> list[Tar
     body = table.lines[header_end:]
     if any(_RUN_ROW.match(c) for c, _ in body):
         return [t for row in _run_together_rows(body) if (t := _run_row_target(row, columns, table, text))]
+    return [t for row in _cell_rows(body, columns) if (t := _cell_row_target(row, columns, table))]
+
+
+def text_grid(table: Table) -> Grid | None:
+    """The table's cells: as the file gives them, else as its text lays them out (delimited cells, or
+    one cell per line in rows that mark their ends); None for a layout read row by row."""
+    if table.grid is not None:
+        return table.grid
+    grid = grid_of(table) if rules.on("delimited-tables") else None
+    if grid is not None:
+        return grid
+    cells = [c for c, _ in table.lines]
+    header_end, _ = _header(cells)
+    if any(_RUN_ROW.match(c) for c in cells[header_end:]):
+        return None
     width = next((k for k, c in enumerate(cells) if not (_is_header_cell(c) or _YEARS.match(c))), len(cells))
     grid = _flattened_grid(table.lines[:width], table.lines[width:])
     delimited = {"binding", "number"} & {_grid_column(c).role for c in cells[:width]}  # rows that mark their ends
     if delimited and grid.rows and all(width - 1 <= len(row) <= width for row in grid.rows):
-        return grid_targets(grid, table, default_year)
-    return [t for row in _cell_rows(body, columns) if (t := _cell_row_target(row, columns, table))]
+        return grid
+    return None
 
 
 # header ----------------------------------------------------------------------------
@@ -227,15 +242,38 @@ def _flattened_grid(header: list[tuple[str, Span]], body: list[tuple[str, Span]]
 
 
 def grid_targets(grid: Grid, table: Table, default_year: int | None) -> list[Target]:
-    """One target per body row, each cell read by the column its header cell names."""
-    columns = _year_columns([_grid_column(cell.text) for cell in grid.header])
+    """One target per body row, each cell read by the column its header cell names. A row of one cell
+    across the table (a category's heading between rows) is no target."""
+    columns = grid_columns(grid)
     _years_from_caption(table, columns, default_year)
     targets = []
     for cells in grid.rows:
+        if len(cells) == 1 < len(columns):
+            continue
         if len(cells) == len(columns) - 1:
             cells = _fill_gap(cells, [c.role for c in columns])
         targets.append(_grid_row_target(cells, columns, table))
     return targets
+
+
+def grid_columns(grid: Grid) -> list[Column]:
+    """What each column holds, from its header; in a header over several rows, from the lowest of its
+    cells that names a role (a year heading under "指标值"), the year from the lowest that gives one."""
+    if len(grid.header_rows) < 2:
+        return _year_columns([_grid_column(cell.text) for cell in grid.header])
+    columns = []
+    for k in range(len(grid.header)):
+        stack = [row[k].text for row in reversed(grid.header_rows) if k < len(row)]
+        found = [_grid_column(text) for text in dict.fromkeys(stack) if text]
+        column = next((c for c in found if c.role != "label"), found[0] if found else Column("label"))
+        column.year = column.year or next((c.year for c in found if c.year), None)
+        columns.append(column)
+    return _year_columns(columns)
+
+
+def is_indicator_grid(grid: Grid) -> bool:
+    """A table of indicators: its header names a column of values (a base, a target, a year, a result)."""
+    return any(c.role in ("baseline", "target", "actual", "year", "status") for c in grid_columns(grid))
 
 
 def _fill_gap(cells: list[Cell], roles: list[str]) -> list[Cell]:

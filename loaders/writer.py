@@ -42,6 +42,9 @@ RDFS = _Namespace("http://www.w3.org/2000/01/rdf-schema#")
 SKOS = _Namespace("http://www.w3.org/2004/02/skos/core#")
 DCTERMS = _Namespace("http://purl.org/dc/terms/")
 XSD = _Namespace("http://www.w3.org/2001/XMLSchema#")
+PROV = _Namespace("http://www.w3.org/ns/prov#")
+DCAT = _Namespace("http://www.w3.org/ns/dcat#")
+MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 _CLASSES = {"toc": "TableOfContents", "measure": "Measure", "goal": "Goal", "box": "ProjectBox", "item": "ProjectItem",
             "table": "IndicatorTable", "target": "IndicatorTarget", "unread": "UnreadRow"}
@@ -86,8 +89,10 @@ class DocumentWriter:
         self.about: dict[ox.NamedNode, dict[ox.NamedNode, list]] = defaultdict(lambda: defaultdict(list))  # the same by subject
         self.passages: set[tuple[int, int]] = set()
 
-    def write(self, source_text: str) -> list[ox.Triple]:
+    def write(self, source_text: str, original=None) -> list[ox.Triple]:
         self.document(content_hash(source_text))
+        if original is not None:
+            self.original(original)
         self.parts()
         self.units()
         self.citations()
@@ -151,6 +156,20 @@ class DocumentWriter:
         self.add(d, M.sourceScript, ox.Literal(self.norm.script))
         for area in self.found.areas:
             self.add(d, M.policyArea, self.concept(area))
+
+    def original(self, original) -> None:
+        """The file the document was read from (a loaders.Original), kept by the store under its digest."""
+        f = self.node("source")
+        self.add(self.doc, M.originalFile, f)
+        self.add(f, RDF.type, M.SourceFile)
+        self.add(f, RDF.type, PROV.Entity)
+        self.add(f, M.fileName, ox.Literal(original.name))
+        self.add(f, M.sha256, ox.Literal(original.sha256))
+        self.add(f, DCAT.mediaType, ox.NamedNode(MEDIA_TYPES + original.media_type))
+        self.add(f, DCAT.byteSize, ox.Literal(str(original.size), datatype=XSD.nonNegativeInteger))
+        self.add(f, DCAT.downloadURL, ox.NamedNode(self.m.original(original.sha256)))
+        if original.url:
+            self.add(self.doc, DCTERMS.source, ox.NamedNode(original.url))
 
     # the parts -------------------------------------------------------------------
     def parts(self) -> None:

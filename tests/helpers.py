@@ -29,3 +29,12 @@ def wait_for(endpoint: str, process: subprocess.Popen, name: str, seconds: float
                 output = process.stdout.read().decode(errors="replace")[-2000:] if process.stdout else ""
                 raise AssertionError(f"{name} did not start within {seconds:g} s: {output}")
             time.sleep(0.2)
+
+
+def what_it_says(doc):
+    """A loaded document's graph without the description of the file it was read from (its name, size
+    and digest): what two files of the same document must agree on."""
+    from mzkg.loaders.writer import M
+
+    source = next(t.object for t in doc.triples if t.predicate == M.originalFile)
+    return doc.without({source.value}).graph

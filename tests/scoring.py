@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mzkg.loaders import extract
 from mzkg.loaders.citations import instrument_key
-from mzkg.loaders.decoding import decode
+from mzkg.loaders.formats import extensions, read
 from mzkg.loaders.normalize import normalize_label
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -42,17 +42,18 @@ def norm(text) -> str:
 
 
 def documents(folder: Path = CORPUS):
+    """Each gold file with the document beside it: NAME.txt, or NAME in any format the loaders read."""
     for gold_file in sorted(folder.glob("*.gold.json")):
         gold = json.loads(gold_file.read_text("utf-8"))
-        text_file = gold_file.with_name(gold_file.name.replace(".gold.json", ".txt"))
-        yield text_file, gold
+        name = gold_file.name.removesuffix(".gold.json")
+        yield next(p for ext in extensions() if (p := folder / f"{name}{ext}").exists()), gold
 
 
 def score(folder: Path = CORPUS) -> dict[str, Tally]:
     tallies: dict[str, Tally] = defaultdict(Tally)
     for path, gold in documents(folder):
-        decoded = decode(path.read_bytes(), str(path))
-        found = extract(decoded.text)
+        source = read(path.read_bytes(), str(path))
+        found = extract(source.text, source=source)
         name = path.stem
         _metadata(found, gold, name, tallies)
         _sections(found, gold, name, tallies)

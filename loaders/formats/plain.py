@@ -1,22 +1,11 @@
-"""Bytes to text: detect the encoding, never assume it."""
+"""Plain text: detect the encoding, never assume it."""
 from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
 
-from mzkg import settings
-
-
-class DocumentError(Exception):
-    """A document that cannot be loaded; the message names the file and the reason."""
-
-    def __init__(self, source: str, reason: str):
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
-
-    def __reduce__(self):  # travels between processes of a parallel build
-        return DocumentError, (self.source, self.reason)
+from . import DocumentError
+from .source import SourceText
 
 
 @dataclass(frozen=True)
@@ -35,18 +24,13 @@ _BOMS = (
 )
 
 
-def max_document_bytes() -> int:
-    return settings.value("max_document_bytes")
+def read(data: bytes, source: str = "<bytes>") -> SourceText:
+    decoded = decode(data, source)
+    return SourceText(decoded.text, "text/plain", decoded.encoding, decoded.line_endings)
 
 
 def decode(data: bytes, source: str = "<bytes>") -> DecodedText:
-    """Decode a text document: BOM first, then strict UTF-8, then GB18030 (a superset of GBK)."""
-    if not data.strip():
-        raise DocumentError(source, "the file is empty")
-    limit = max_document_bytes()
-    if len(data) > limit:
-        raise DocumentError(source, f"the file is {len(data) / 1048576:.1f} MB; documents up to {limit / 1048576:.0f} MB "
-                                    "are read (KG_MAX_DOCUMENT_BYTES)")
+    """Decode text: BOM first, then strict UTF-8, then GB18030 (a superset of GBK)."""
     encoding = _detect(data, source)
     text = data.decode(encoding)
     if "\x00" in text:
