@@ -54,7 +54,12 @@ class TextBuilder:
         self.tables: list[GivenTable] = []
 
     def paragraph(self, text: str) -> None:
-        text = tidy(text)
+        """A paragraph of markup, its white space as a browser shows it."""
+        self.line(tidy(text))
+
+    def line(self, text: str) -> None:
+        """A line of text as written (a Word paragraph, a PDF line)."""
+        text = text.strip()
         if text:
             self._line(text)
 
