@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 import importlib.util
 import multiprocessing
 import os
@@ -23,11 +24,12 @@ from rdflib import Graph
 from tqdm import tqdm
 
 from mzkg import settings
-from mzkg.loaders import DocumentError, load_file, warm_up
+from mzkg.loaders import DocumentError, Original, load_file, warm_up
+from mzkg.loaders.formats import extensions
 from mzkg.loaders.iris import Minter
 from mzkg.loaders.metadata import Metadata
 
-from . import reasoning, shapes, vocabulary
+from . import provenance, reasoning, shapes, vocabulary
 from .interface import Graphs
 from .shape_checks import Reference, ShapeChecker
 from .store import GraphBuffer, fresh_store, rdflib_graph
@@ -46,6 +48,7 @@ class PreparedDocument:
     metadata: Metadata
     summary: dict[str, int]
     source: str
+    original: Original
     seconds: dict[str, float]  # read, parse, triples, reasoning, validation
     ntriples: str
     entailed: str
@@ -78,9 +81,10 @@ def corpus_files(corpus: str | Path) -> list[Path]:
     corpus = Path(corpus)
     if not corpus.is_dir():
         raise BuildError(f"{corpus}: not a directory")
-    files = sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".txt" and not p.name.startswith("."))
+    known = extensions()
+    files = sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() in known and not p.name.startswith("."))
     if not files:
-        raise BuildError(f"{corpus}: no .txt documents in this directory")
+        raise BuildError(f"{corpus}: no documents in this directory (text, HTML, Word or PDF files: {', '.join(known)})")
     return files
 
 
@@ -94,7 +98,7 @@ class Builder:
         """Build a fresh embedded store; the old one is replaced only when everything succeeded."""
         with fresh_store(store_path, self.minter.base) as store:
             write = GraphBuffer(store.bulk_put)
-            report = self.prepare_corpus(corpus, keep_going, write)
+            report = self.prepare_corpus(corpus, keep_going, write, store.keep_original)
             write.flush()
             clock = time.perf_counter()
         report.seconds["store"] = write.seconds + time.perf_counter() - clock  # the swap and the first snapshot
@@ -109,11 +113,13 @@ class Builder:
         report.seconds["store"] = time.perf_counter() - clock
         return report
 
-    def prepare_corpus(self, corpus: str | Path, keep_going: bool, write) -> BuildReport:
+    def prepare_corpus(self, corpus: str | Path, keep_going: bool, write, keep=None) -> BuildReport:
         """Make every graph a store built from this corpus holds and pass them to write as they are
         done: the reference graphs and each document's graphs, parsed, reasoned about and checked
-        against the shapes in parallel. Raises BuildError when a document fails (unless keep_going)
-        or two files are the same document; what was written is then to be thrown away."""
+        against the shapes in parallel; keep, when the store keeps source files, is given each
+        document's file. Raises BuildError when a document fails (unless keep_going) or two files are
+        the same document; what was written is then to be thrown away."""
+        activity = provenance.Activity.now("build", self.minter)
         files = sorted(corpus_files(corpus), key=lambda path: -path.stat().st_size)  # the longest first: the cores finish together
         report = BuildReport()
         clock = time.perf_counter()
@@ -129,9 +135,12 @@ class Builder:
                     reference = _write_reference(write, reference_job.result(), schema_job.result(), self.minter)
                 if not isinstance(outcome, DocumentError):
                     outcome = distinct.refusal(outcome) or outcome
+                if not isinstance(outcome, DocumentError) and keep is not None:
+                    outcome = _kept(outcome, keep)
                 if isinstance(outcome, DocumentError):
                     report.failures.append(outcome)
                     continue
+                outcome = activity.record(outcome)
                 write(document_graphs([outcome], self.minter))
                 report.documents.append(outcome.summary_only())
             if reference is None:
@@ -149,18 +158,24 @@ class Builder:
         return report
 
     # some documents into an existing store ----------------------------------------
-    def load(self, files: list[Path], store) -> BuildReport:
+    def load(self, files: list[Path], store, source_url: str | None = None) -> BuildReport:
+        """Add or replace documents; source_url, for a single file, is the address it was published at."""
         if store.base != self.minter.base:
             raise BuildError(f"{store.path}: the store was built with base {store.base}, not {self.minter.base}")
         report, distinct = BuildReport(), _Distinct()
+        activity = provenance.Activity.now("load", self.minter)
         for path in files:
-            outcome = _prepare((path, self.minter.base))
+            outcome = _prepare((path, self.minter.base, source_url))
             if isinstance(outcome, DocumentError):
                 raise outcome  # any failure stops before writing
             refusal = distinct.refusal(outcome)
             if refusal:
                 raise refusal
-            report.documents.append(outcome)
+            report.documents.append(activity.record(outcome))
+        keep = getattr(store, "keep_original", None)  # a remote server keeps no files
+        for doc in report.documents if keep else ():  # kept before the graphs name them
+            if isinstance(kept := _kept(doc, keep), DocumentError):
+                raise kept
         store.replace_graphs(document_graphs(report.documents, self.minter))
         store.publish()
         report.warnings = [f for doc in report.documents for f in doc.warnings]
@@ -243,11 +258,12 @@ class _Distinct(dict):
         return None
 
 
-def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: ShapeChecker) -> PreparedDocument | DocumentError:
+def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: ShapeChecker,
+                     url: str | None = None) -> PreparedDocument | DocumentError:
     """One document's graph and its entailments, as N-Triples, checked against the shapes. A part that
     violates them is left out and reported; only a document whose own node violates them is refused."""
     try:
-        doc = load_file(path, base)
+        doc = load_file(path, base, url)
     except DocumentError as error:
         return error
     started = time.perf_counter()
@@ -270,7 +286,7 @@ def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: Shape
     entailed = tbox.entailments(ntriples)
     doc.seconds["reasoning"] = time.perf_counter() - started
     warnings += [Finding("Warning", focus, "", message) for focus, message in doc.warnings]
-    return PreparedDocument(doc.iri, doc.graph_iri, doc.metadata, doc.summary, doc.source, doc.seconds,
+    return PreparedDocument(doc.iri, doc.graph_iri, doc.metadata, doc.summary, doc.source, doc.original, doc.seconds,
                             ntriples, reasoning.lines_of(entailed), len(entailed), warnings)
 
 
@@ -290,9 +306,21 @@ def document_checker(base: str) -> ShapeChecker:
     return ShapeChecker(vocabulary.shapes_graph(), compiled_ontology().ontology, Reference(reference_data(base)))
 
 
-def _prepare(job: tuple[Path, str]) -> PreparedDocument | DocumentError:
-    path, base = job
-    return prepare_document(path, base, compiled_ontology(), document_checker(base))
+def _prepare(job: tuple) -> PreparedDocument | DocumentError:
+    path, base, *url = job
+    return prepare_document(path, base, compiled_ontology(), document_checker(base), *url)
+
+
+def _kept(doc: PreparedDocument, keep) -> PreparedDocument | DocumentError:
+    """Give the store the document's file, read again and checked to be the file that was loaded."""
+    try:
+        data = Path(doc.source).read_bytes()
+    except OSError as error:
+        return DocumentError(doc.source, f"cannot be read again to be kept ({error.strerror or error})")
+    if hashlib.sha256(data).hexdigest() != doc.original.sha256:
+        return DocumentError(doc.source, "changed while it was being loaded; load it again")
+    keep(data, doc.original.sha256)
+    return doc
 
 
 @contextmanager

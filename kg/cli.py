@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from mzkg import queries, settings
-from mzkg.loaders import DocumentError
+from mzkg.loaders import DocumentError, is_web_address
 
 from . import formats
 from .build import BuildError, Builder, BuildReport, bundled_corpus
@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = command("load", "Add or replace documents in an existing store; a failure leaves it unchanged.", _load)
-    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("files", nargs="+", type=Path, help="text, HTML, Word (.docx) or PDF files, told apart by their content")
+    p.add_argument("--source-url", default=None, metavar="URL",
+                   help="the address the file was published at (one file only); recorded as the document's dcterms:source")
 
     p = command("query", "Run SPARQL (a saved query's name, a .rq file or query text) and print the results.", _query)
     p.add_argument("query", help="saved query name (see `kg queries`), path to a .rq file, or SPARQL text")
@@ -128,8 +130,10 @@ def _build(args) -> int:
 
 
 def _load(args) -> int:
+    if args.source_url is not None and (len(args.files) != 1 or not is_web_address(args.source_url)):
+        raise DocumentError("--source-url", f"{args.source_url!r} must be one http(s) address, given with one file")
     store = open_store(args, read_only=False)
-    report = Builder(store.base, progress=False).load(args.files, store)
+    report = Builder(store.base, progress=False).load(args.files, store, args.source_url)
     _print_report(report, f"Loaded into {store.path}")
     return 0
 

@@ -4,6 +4,7 @@
       kg-manifest.json        base IRI, generation, the current snapshot
       oxigraph/               the primary store; only `kg build` and `kg load` write it
       snapshots/000007/       what readers open: an immutable copy (Store.backup) per generation
+      originals/<sha256>      the files documents were read from, as they were
 
 Opening a store read-only while another process writes it is undefined behaviour in Oxigraph,
 so readers never open the primary: every write ends by publishing a new snapshot and then
@@ -30,6 +31,7 @@ from mzkg import settings
 from .interface import Graphs
 
 MANIFEST = "kg-manifest.json"
+ORIGINALS = "originals"  # the source files, each under its SHA-256 digest
 PRIMARY = "oxigraph"
 SNAPSHOTS = "snapshots"
 
@@ -209,6 +211,33 @@ class KnowledgeStore:
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
 
+    def keep_original(self, data: bytes, sha256: str) -> None:
+        """Keep a source file's bytes under its digest: written whole or not at all, and never
+        rewritten (the same digest is the same file)."""
+        folder = self.path / ORIGINALS
+        folder.mkdir(exist_ok=True)
+        final = folder / sha256
+        if final.exists():
+            return
+        partial = folder / f".{sha256}.{os.getpid()}.partial"
+        with open(partial, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, final)
+        directory = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def original(self, sha256: str) -> Path | None:
+        """The kept bytes of a source file, by its digest (64 lowercase hexadecimal digits)."""
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            return None
+        path = self.path / ORIGINALS / sha256
+        return path if path.is_file() else None
+
     # reading -------------------------------------------------------------------
     def query(self, sparql: str, **options):
         options.setdefault("use_default_graph_as_union", True)
@@ -222,6 +251,8 @@ class KnowledgeStore:
         target = Path(target)
         target.mkdir(parents=True, exist_ok=False)
         self.store.backup(str(target / PRIMARY))
+        if (self.path / ORIGINALS).is_dir():
+            shutil.copytree(self.path / ORIGINALS, target / ORIGINALS, ignore=shutil.ignore_patterns(".*"))
         manifest = {k: v for k, v in self.manifest.items() if k != "snapshot"}
         write_manifest(target, manifest)
         return target

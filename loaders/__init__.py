@@ -25,7 +25,7 @@ from .metadata import Metadata
 from .places import ordinary_words
 from .writer import DocumentWriter
 
-__all__ = ["DocumentError", "Extraction", "LoadedDocument", "Original", "extract", "load_bytes", "load_file", "warm_up"]
+__all__ = ["DocumentError", "Extraction", "LoadedDocument", "Original", "extract", "is_web_address", "load_bytes", "load_file", "warm_up"]
 
 
 @dataclass(frozen=True)

@@ -63,10 +63,8 @@ def _normalized(table: GivenTable, norm: NormalizedText) -> GivenTable:
     def span(s: Span) -> Span:
         return Span(norm.normalized_offset(s.start), norm.normalized_offset(s.end))
 
-    moved: dict[int, Cell] = {}  # a merged cell is one Cell in several places, and stays one
-
     def cell(c: Cell) -> Cell:
-        return moved.setdefault(id(c), Cell(norm.text[span(c.span).start:span(c.span).end], span(c.span)))
+        return Cell(NormalizedText.of(c.text).text, span(c.span))
 
     def row(cells: list[Cell]) -> list[Cell]:
         return [cell(c) for c in cells]

@@ -71,31 +71,29 @@ class TextBuilder:
 
     def table(self, places: list[list[tuple[str, tuple[int, int]]]], header_rows: int, caption: str | None = None) -> None:
         """A table from its places, row by row: each the text of the cell covering it and where that
-        cell begins (its row and column), so a merged cell covers several places. A cell is written
-        once, on the line of its first row; in the grid every place it covers holds it. A body row that
-        is one cell across the whole table (a heading between rows) is a row of one cell."""
+        cell begins (its row and column), so a merged cell covers several places. A cell's text is
+        written once, on the line of its first row; in the grid every place it covers holds its text,
+        with the (empty) span of that place on its own row's line. A body row that is one cell across
+        the whole table (a heading between rows) is a row of one cell."""
         places = [row for row in places if any(text.strip() for text, _ in row)]
         if not places:
             return
         if caption:
             self.paragraph(caption)
         start = self.length
-        written: dict[tuple[int, int], Cell] = {}
+        written: set[tuple[int, int]] = set()
         rows: list[list[Cell]] = []
         for r, row in enumerate(places):
-            line_start, texts = self.length, []
-            for c, (text, origin) in enumerate(row):
-                if origin not in written:
-                    offset = line_start + sum(len(t) + 1 for t in texts)
-                    cell = Cell(tidy(text), Span(offset, offset))
-                    cell.span.end = offset + len(cell.text)
-                    written[origin] = cell
-                    texts.append(cell.text)
-                else:
-                    texts.append("")
+            offset, texts, cells = self.length, [], []
+            for text, origin in row:
+                shown = tidy(text) if origin not in written else ""
+                written.add(origin)
+                cells.append(Cell(tidy(text), Span(offset, offset + len(shown))))
+                texts.append(shown)
+                offset += len(shown) + 1
             self._line("\t".join(texts))
-            cells = [written[origin] for _, origin in row]
-            rows.append(cells[:1] if r >= header_rows and len({id(c) for c in cells}) == 1 else cells)
+            one = r >= header_rows and len({origin for _, origin in row}) == 1
+            rows.append(cells[:1] if one else cells)
         self.tables.append(GivenTable(Span(start, self.length - 1), Grid(rows[header_rows - 1] if header_rows else [],
                                                                           rows[header_rows:], rows[:header_rows]),
                                       tidy(caption or "") or None))
