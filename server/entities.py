@@ -136,7 +136,20 @@ def _document(node: ox.NamedNode) -> dict:
     for row in kg().query(query, substitutions={ox.Variable("d"): node}):
         marks.append({"start": int(row["start"].value), "end": int(row["end"].value), "href": href(row["node"].value),
                       "kind": row["type"].value.rsplit("#", 1)[-1], "label": row["label"].value})
-    return {"lines": _lines(full, marks), "counts": _counts(marks)}
+    return {"lines": _lines(full, marks), "counts": _counts(marks), "original": _original(node)}
+
+
+def _original(node: ox.NamedNode) -> dict | None:
+    """The file the document was read from, with the local address of its kept bytes."""
+    query = f"""SELECT ?d ?name ?type ?size ?url WHERE {{ ?d <{MZ.originalFile}> ?f . ?f <{MZ.fileName}> ?name ;
+        <http://www.w3.org/ns/dcat#mediaType> ?type ; <http://www.w3.org/ns/dcat#byteSize> ?size ;
+        <http://www.w3.org/ns/dcat#downloadURL> ?url }} LIMIT 1"""
+    rows = list(kg().query(query, substitutions={ox.Variable("d"): node}))
+    if not rows:
+        return None
+    row = rows[0]
+    return {"name": row["name"].value, "type": row["type"].value.rsplit("media-types/", 1)[-1],
+            "size": int(row["size"].value), "href": href(row["url"].value)}
 
 
 def _lines(full: str, marks: list[dict]) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import lru_cache
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
 from mzkg import queries
 from mzkg.kg import formats
@@ -181,6 +181,22 @@ def _diagram(classes: list[dict], properties: list[dict]) -> dict:
                     edges.append({"from": boxes[d], "to": boxes[r], "kind": "prop", "label": prop["id"]})
     size = {"w": max(b["x"] + width for b in boxes.values()) + 20, "h": max(b["y"] + height for b in boxes.values()) + 20}
     return {"boxes": list(boxes.values()), "edges": edges, "size": size}
+
+
+@bp.route("/original/<sha256>")
+def original(sha256: str):
+    """A source file as it was loaded, under its digest; sent as an attachment, never rendered here
+    (a saved page's scripts must not run on this site)."""
+    path = getattr(kg().store, "original", lambda _: None)(sha256)
+    if path is None:
+        abort(404, "No source file with this digest is kept by this store.")
+    rows = list(kg().query(f"""SELECT ?name ?type WHERE {{ ?f <{ONTOLOGY_IRI}#sha256> "{sha256}" ;
+                           <{ONTOLOGY_IRI}#fileName> ?name ; <http://www.w3.org/ns/dcat#mediaType> ?type }} LIMIT 1"""))
+    name, media_type = ((rows[0]["name"].value, rows[0]["type"].value.rsplit("media-types/", 1)[-1]) if rows
+                        else (sha256, "application/octet-stream"))
+    response = send_file(path, mimetype=media_type, as_attachment=True, download_name=name, max_age=31536000)
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @bp.route("/export.<fmt>")
