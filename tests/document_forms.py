@@ -20,7 +20,6 @@ from mzkg.loaders.model import Cell, Grid
 from mzkg.loaders.tables import grid_columns, text_grid
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-CHROMIUM = "/usr/bin/chromium"
 VALUE_ROLES = ("baseline", "target", "actual", "year", "status")
 
 
@@ -294,7 +293,9 @@ def write_forms(paths: list[Path], folder: Path, browser=None) -> dict[str, list
 if __name__ == "__main__":
     from playwright.sync_api import sync_playwright
 
+    from helpers import CHROMIUM_ARGS, ensure_chromium
+
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        chromium = playwright.chromium.launch(executable_path=ensure_chromium(), args=CHROMIUM_ARGS)
         print(write_forms(sorted(CORPUS.glob("*.txt")), Path(sys.argv[1]), chromium))
         chromium.close()

@@ -1,6 +1,7 @@
 """Helpers the test modules share: a free port, and waiting for a server they started."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -38,3 +39,17 @@ def what_it_says(doc):
 
     source = next(t.object for t in doc.triples if t.predicate == M.originalFile)
     return doc.without({source.value}).graph
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def ensure_chromium() -> str:
+    """Debian's Chromium; installed with apt-get when missing (the machine's package registry)."""
+    if not os.path.exists(CHROMIUM):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-zenhei"], check=True, env=env)
+    return CHROMIUM

@@ -11,14 +11,11 @@ from pathlib import Path
 import pytest
 from SPARQLWrapper import CSV, JSON, TURTLE, SPARQLWrapper
 
-from helpers import free_port, wait_for
+from helpers import CHROMIUM_ARGS, ensure_chromium, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 def start(store, port, **env):
@@ -156,15 +153,6 @@ def test_serve_builds_the_bundled_corpus_when_there_is_no_store(tmp_path):
     assert process.wait(timeout=30) == 0
     output = process.stdout.read().decode()
     assert "building it from the bundled corpus" in output and f"Serving {tmp_path / 'new-store'} at {url}/" in output
-
-
-def ensure_chromium() -> str:
-    """Debian's Chromium; installed with apt-get when missing (the machine's package registry)."""
-    if not os.path.exists(CHROMIUM):
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-zenhei"], check=True, env=env)
-    return CHROMIUM
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,8 @@ def read(data: bytes, source: str) -> SourceText:
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise DocumentError(source, "is an encrypted (password-protected) PDF; save an unprotected copy and load that") from None
     except (PDFSyntaxError, PdfminerException, ValueError, KeyError, TypeError) as error:
-        if "password" in str(error).lower() or "encrypt" in str(error).lower():
+        causes = [error, *getattr(error, "args", ())]
+        if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes) or "password" in str(error).lower():
             raise DocumentError(source, "is an encrypted (password-protected) PDF; save an unprotected copy and load that") from None
         raise DocumentError(source, f"is a damaged PDF ({type(error).__name__})") from None
     with pdf:

@@ -15,6 +15,7 @@ import lxml.html
 from lxml import etree
 
 from ..header import fields_in
+from ..normalize import NormalizedText
 from ..structure import Line
 from . import DocumentError
 from .plain import decode
@@ -51,10 +52,12 @@ def read(data: bytes, source: str) -> SourceText:
     builder = TextBuilder()
     before, after = _around(body, content)
     heading = _heading(before, content)
-    if heading is not None and not _starts_with(content, tidy(heading.text_content())):
-        builder.paragraph(heading.text_content())
-    for block in _field_blocks(before):
-        _Renderer(builder).block(block)
+    fields_before = _field_blocks(before)
+    if heading is not None and _starts_with(content, tidy(heading.text_content())):
+        heading = None
+    for block in before:  # the field block and the title heading, in page order
+        if block is heading or block in fields_before:
+            _Renderer(builder).block(block)
     _Renderer(builder).block(content)
     for block in _field_blocks(after):
         _Renderer(builder).block(block)
@@ -173,7 +176,7 @@ def _field_blocks(elements: list) -> list:
     for element in elements:
         if any(_inside(element, block) for block in blocks):
             continue
-        text = tidy(element.text_content())
+        text = NormalizedText.of(tidy(element.text_content())).text
         if len(text) <= 800 and len(fields_in(Line(0, len(text), text))) >= 2:
             blocks.append(element)
     return blocks
