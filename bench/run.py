@@ -13,6 +13,10 @@ settings of `kg serve` answering a fixed body (bench/bare_app.py), `kg serve` wi
 and `kg serve` with a distinct comment each time, so the query goes to a query process; and the hop to a
 query process alone, without HTTP, after pauses of different lengths.
 
+Formats: seconds per document to read and load (read, extract, write triples) each test document as
+text, as a portal page (HTML), as a Word file and as a PDF printed by Chromium, the forms taking turns
+document by document (`--formats-only` measures only this and rewrites its section of the report).
+
 Build: the wall time of `kg build` of the bundled corpus as a user runs it (several runs), and
 seconds per stage for the bundled corpus and for synthetic corpora made from it (the same
 documents under other prefecture-level cities from the gazetteer, numbers varied), with how the
@@ -355,6 +359,68 @@ def write_report(out: Path, command: str, serving_rows: list[dict], fixed_rows: 
     out.write_text("\n".join(lines) + "\n", "utf-8")
 
 
+FORMAT_SECTION = "## Reading each format"
+
+
+def format_costs(repeat: int) -> dict[str, list[float]]:
+    """Seconds per document for each form of the test corpus: per round, the mean over its documents."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from document_forms import CORPUS, write_forms
+    from helpers import CHROMIUM_ARGS, ensure_chromium
+    from playwright.sync_api import sync_playwright
+
+    from mzkg.loaders import DocumentError, load_file
+
+    def loads(path: Path) -> bool:
+        try:
+            return bool(load_file(path))
+        except DocumentError:  # the news reports and explanations, which are not loaded
+            return False
+
+    texts = [path for path in sorted(CORPUS.glob("*.txt")) if loads(path)]
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=ensure_chromium(), args=CHROMIUM_ARGS)
+        forms = {"text": texts, **write_forms(texts, Path(tmp), browser)}
+        browser.close()
+        for paths in forms.values():  # once, unmeasured: the readers' imports
+            load_file(paths[0])
+        rounds: dict[str, list[float]] = {form: [] for form in forms}
+        for _ in range(repeat):
+            spent = dict.fromkeys(forms, 0.0)
+            for k in range(len(texts)):
+                for form, paths in forms.items():
+                    started = time.perf_counter()
+                    load_file(paths[k])
+                    spent[form] += time.perf_counter() - started
+            for form in forms:
+                rounds[form].append(spent[form] / len(texts))
+    return rounds
+
+
+def format_section(command: str, rounds: dict[str, list[float]]) -> list[str]:
+    text = statistics.median(rounds["text"])
+    lines = [FORMAT_SECTION, "", f"Produced by `{command}`. Reading and loading one document (read the file, extract, write",
+             f"its triples; no reasoning, validation or store) of the test corpus's policy documents in each form, {len(rounds['text'])} rounds,",
+             "the forms taking turns document by document. Median over rounds of the mean seconds per document.", "",
+             "| form | s/doc (median) | fastest round | slowest round | ratio to text |", "|---|---|---|---|---|"]
+    for form, values in rounds.items():
+        median = statistics.median(values)
+        lines.append(f"| {form} | {median:.3f} | {min(values):.3f} | {max(values):.3f} | {median / text:.2f} |")
+    return lines
+
+
+def replace_section(out: Path, title: str, lines: list[str]) -> None:
+    """Put a section into the report, in place of the one with the same title (or at its end)."""
+    old = out.read_text("utf-8").split("\n") if out.exists() else ["# Performance", ""]
+    start = next((k for k, line in enumerate(old) if line == title), None)
+    if start is None:
+        new = old + [""] + lines
+    else:
+        end = next((k for k in range(start + 1, len(old)) if old[k].startswith("## ")), len(old))
+        new = old[:start] + lines + [""] + old[end:]
+    out.write_text("\n".join(new).rstrip("\n") + "\n", "utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10,100", help="synthetic corpus sizes, e.g. 10,100,1000")
@@ -362,8 +428,14 @@ def main() -> int:
     parser.add_argument("--builds", type=int, default=7, help="runs of `kg build` of the bundled corpus")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--serving-only", action="store_true", help="only the query serving part, printed, no report")
+    parser.add_argument("--formats-only", action="store_true", help="only the cost of reading each format")
+    parser.add_argument("--format-rounds", type=int, default=5, help="rounds over the test corpus in each format")
     args = parser.parse_args()
     command = "python bench/run.py " + " ".join(sys.argv[1:])
+    if args.formats_only:
+        replace_section(args.out, FORMAT_SECTION, format_section(command, format_costs(args.format_rounds)))
+        print(f"wrote {args.out}")
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if not args.serving_only:
@@ -381,6 +453,7 @@ def main() -> int:
     if args.serving_only:
         return 0
     write_report(args.out, command, rows, fixed_rows, hops, builds, command_runs)
+    replace_section(args.out, FORMAT_SECTION, format_section(command, format_costs(args.format_rounds)))
     print(f"wrote {args.out}")
     return 0
 
