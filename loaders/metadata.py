@@ -34,6 +34,7 @@ _SPAN = re.compile(r"(20\d\d)\s*(?:年\s*)?[-—~至到]+\s*(20\d\d)\s*年")
 _PLAN_SPAN = re.compile(r"规划期(?:限)?(?:为|是|:)?\s*(20\d\d)\s*(?:年\s*)?[-—~至到]+\s*(20\d\d)\s*年")
 _TARGET_YEAR = re.compile(r"(?:到|至|在|力争到|力争在)(20\d\d)年")
 _YEAR = re.compile(r"(?<![\d—\-~至到])(20\d\d)年(?![\d—\-~])")
+_PERIOD_LINE = re.compile(r"\((?:19|20)\d\d\s*年?\s*[-—–~至到]+\s*(?:19|20)\d\d\s*年?\)")
 _ADDRESSEE = re.compile(r"^各.{1,80}[:]$")
 NATIONAL = "national"
 
@@ -149,15 +150,17 @@ def _wrapper(reading: _Reading) -> tuple[str, list[str], str] | None:
 
 
 def _title_line(reading: _Reading) -> str | None:
-    """The first line that reads as a title: short, no full stop, not an addressee, a number or a date."""
-    for line in reading.content[:_TITLE_LINES]:
+    """The first line that reads as a title: short, no full stop, not an addressee, a number or a date;
+    with the line under it when that is only the title's period in brackets ("(2024—2026年)")."""
+    for k, line in enumerate(reading.content[:_TITLE_LINES]):
         text = _strip_site_prefix(line.text)
         if "。" in text or len(text) > 90 or text.endswith(":") or _ADDRESSEE.match(text):
             break
         if (len(text) < 5 or _DOC_NUMBER.fullmatch(text) or is_date_line(text) or _bodies(text)
                 or match_numbered(text) or text.startswith("目录") or text == "目 录"):
             continue
-        return text
+        following = reading.content[k + 1].text if k + 1 < len(reading.content) else ""
+        return text + following if _PERIOD_LINE.fullmatch(following) else text
     return None
 
 

@@ -166,7 +166,7 @@ class DocumentWriter:
         self.add(f, M.fileName, ox.Literal(original.name))
         self.add(f, M.sha256, ox.Literal(original.sha256))
         self.add(f, DCAT.mediaType, ox.NamedNode(MEDIA_TYPES + original.media_type))
-        self.add(f, DCAT.byteSize, ox.Literal(str(original.size), datatype=XSD.nonNegativeInteger))
+        self.add(f, DCAT.byteSize, integer(original.size))
         self.add(f, DCAT.downloadURL, ox.NamedNode(self.m.original(original.sha256)))
         if original.url:
             self.add(self.doc, DCTERMS.source, ox.NamedNode(original.url))

@@ -94,3 +94,21 @@ def test_validate(built):
 def test_list_saved_queries():
     out = kg("queries").stdout.decode()
     assert {"plans", "measures", "projects"} <= {line.split()[0] for line in out.splitlines()}
+
+
+@pytest.mark.slow
+def test_load_records_where_a_file_was_published(tmp_path, corpus_paths):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(corpus_paths["东莞市"], corpus / "x.txt")
+    store = tmp_path / "store"
+    kg("build", "--corpus", corpus, "--store", store)
+    bad = kg("load", corpus_paths["南平市"], "--store", store, "--source-url", "not an address", check=False)
+    assert bad.returncode != 0 and bad.stderr.decode().count("\n") == 1 and "--source-url" in bad.stderr.decode()
+    url = "https://www.example.gov.cn/zwgk/2022/0101.html"
+    kg("load", corpus_paths["南平市"], "--store", store, "--source-url", url)
+    out = kg("query", f"SELECT ?d WHERE {{ ?d <http://purl.org/dc/terms/source> <{url}> }}", "--store", store).stdout.decode()
+    assert len(out.strip().splitlines()) == 2  # the header and the one document
+    activities = kg("query", "SELECT DISTINCT ?a ?l WHERE { ?d <http://www.w3.org/ns/prov#wasGeneratedBy> ?a . "
+                             "?a <http://www.w3.org/2000/01/rdf-schema#label> ?l }", "--store", store).stdout.decode()
+    assert "kg build" in activities and "kg load" in activities

@@ -222,3 +222,13 @@ def test_a_file_is_read_by_what_it_holds_not_by_its_name(tmp_path):
     assert sniff(page, "x.txt").key == "html"
     assert sniff("一、总体要求\n".encode(), "x.html").key == "text"
     assert load_bytes(page, "misnamed.txt").original.media_type == "text/html"
+
+
+def test_a_page_laid_out_by_a_table_is_read_as_its_paragraphs():
+    paragraphs = "".join(f"<p>（{n}）第{n}项工作要求：各地要按照规定程序做好困难群众的认定、审核和资金发放工作，确保应保尽保。</p>"
+                         for n in "一二三四五")
+    page = (f"<html><body><table><tr><td><a href='/'>首页</a></td><td><p>某市民政局关于做好困难群众救助工作的通知</p>{paragraphs}</td></tr>"
+            "<tr><td><a href='/'>网站地图</a></td><td>版权所有</td></tr></table></body></html>")
+    source = read(page.encode(), "layout.html")
+    assert not source.tables
+    assert "\n（三）第三项工作要求" in source.text

@@ -53,3 +53,12 @@ def test_traditional_document_is_labelled_in_simplified(docs):
     assert doc.metadata.title == "关于全面加强民政工作的意见"  # the original reads 關(guān)于全面加強民政工作的意見
     assert "關(guān)于全面" in doc.graph.value(URIRef(doc.iri), MZ.fullText)
     assert str(doc.graph.value(URIRef(doc.iri), MZ.sourceScript)) == "Hant"
+
+
+@pytest.mark.parametrize("title, period", [("某县社会救助能力提升实施方案", "（2024—2026年）"),
+                                           ("某市养老服务体系建设规划", "(2021-2025年)")])
+def test_a_title_broken_before_its_period_is_one_title(title, period):
+    from mzkg.loaders import extract
+
+    text = f"{title}\n{period}\n为提升服务能力，制定本方案。\n一、总体要求\n到2025年，基本建成服务体系。\n"
+    assert extract(text).metadata.title == (title + period).replace("（", "(").replace("）", ")")

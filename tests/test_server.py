@@ -248,3 +248,21 @@ def test_search(client, q, expected):
 def test_home_lists_the_documents(client):
     page = client.get("/").get_data(as_text=True)
     assert page.count('href="/doc/') >= 5
+
+
+# source files ---------------------------------------------------------------------------
+def test_a_document_page_links_its_original_file_as_loaded(client, built, corpus_paths):
+    page = client.get(WUHAN, headers=HTML).get_data(as_text=True)
+    link = re.search(r'Original file: <a href="(/original/([0-9a-f]{64}))" download>([^<]+)</a>', page)
+    assert link, "the document page links no original file"
+    response = client.get(link.group(1))
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert response.data == corpus_paths["武汉市"].read_bytes() and link.group(3) == corpus_paths["武汉市"].name
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["Content-Security-Policy"] == "sandbox"
+
+
+@pytest.mark.parametrize("path", ["/original/" + "0" * 64, "/original/ABC", "/original/..%2f..%2fkg-manifest.json",
+                                  "/original/" + "a" * 63])
+def test_an_unknown_or_malformed_digest_is_not_found(client, path):
+    assert client.get(path).status_code == 404

@@ -239,13 +239,14 @@ def _rows(table) -> list:
 
 def _is_data_table(table) -> bool:
     """A table of data, not one that lays out a page: no table inside it, two rows and two columns or
-    more, and no cell holding a page of text."""
+    more, and no cell holding a page of text (paragraphs of it; Word's HTML puts one <p> in every cell)."""
     rows = _rows(table)
     if len(rows) < 2 or table.find(".//table") is not None:
         return False
     cells = [td for tr in rows for td in tr if td.tag in ("td", "th")]
-    return max(sum(1 for td in tr if td.tag in ("td", "th")) for tr in rows) >= 2 and all(
-        len(td.text_content()) <= 1000 for td in cells)
+    return max(sum(1 for td in tr if td.tag in ("td", "th")) for tr in rows) >= 2 and not any(
+        len(td.text_content()) > 1000 or (len(td.text_content()) > 200 and len(td.findall(".//p") + td.findall(".//br")) >= 3)
+        for td in cells)
 
 
 def _cell_text(cell) -> str:
