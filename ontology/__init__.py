@@ -7,10 +7,19 @@ from importlib.resources.abc import Traversable
 from rdflib import Namespace
 
 ONTOLOGY_IRI = "https://w3id.org/mzkg/ontology"
-MZ = Namespace(ONTOLOGY_IRI + "#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-ORG = Namespace("http://www.w3.org/ns/org#")
-QB = Namespace("http://purl.org/linked-data/cube#")
+# The one table of prefixes: the editor preloads them, RDF pages and dumps in Turtle declare them.
+PREFIXES = {
+    "mz": ONTOLOGY_IRI + "#", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#", "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#", "dcat": "http://www.w3.org/ns/dcat#",
+    "org": "http://www.w3.org/ns/org#", "qb": "http://purl.org/linked-data/cube#", "oa": "http://www.w3.org/ns/oa#",
+    "void": "http://rdfs.org/ns/void#",
+}
+MZ = Namespace(PREFIXES["mz"])
+OA = Namespace(PREFIXES["oa"])
+ORG = Namespace(PREFIXES["org"])
+QB = Namespace(PREFIXES["qb"])
 
 
 def data_file(name: str) -> Traversable:

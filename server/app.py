@@ -9,6 +9,7 @@ from flask import Flask
 from mzkg import queries, settings
 from mzkg.kg.remote import RemoteStore
 from mzkg.kg.store import KnowledgeStore
+from mzkg.ontology import PREFIXES
 
 from . import access, protocol
 from .answers import QueryFailed, QueryTimeout
@@ -108,13 +109,6 @@ def _message_page(status: int, title: str, message: str):
     if prefers_html(request.headers.get("Accept")):
         return render_template("error.html", title=title, message=message), status
     return f"{title}: {message}\n", status, {"Content-Type": "text/plain; charset=utf-8"}
-
-
-PREFIXES = {
-    "mz": "https://w3id.org/mzkg/ontology#", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/", "xsd": "http://www.w3.org/2001/XMLSchema#", "prov": "http://www.w3.org/ns/prov#",
-}
 
 
 def editor_config() -> dict:

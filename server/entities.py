@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from mzkg import queries
 from mzkg.kg import formats
 from mzkg.kg.query import bind
-from mzkg.ontology import MZ
+from mzkg.ontology import MZ, PREFIXES
 
 from . import negotiation
 from .labels import Link, href, iri_for_path, links, short
@@ -22,6 +22,7 @@ bp = Blueprint("entities", __name__)
 
 SUFFIXES = {"." + fmt.key: fmt.key for fmt in formats.GRAPHS}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 CONTEXT = 160
 
 
@@ -59,12 +60,30 @@ def entity(path: str):
         fmt = negotiation.choose(formats.GRAPHS, request.headers.get("Accept"), requested, formats.GRAPHS[0])
     except negotiation.NotAcceptable as error:
         return Response(str(error) + "\n", status=406, mimetype="text/plain")
-    entailed = ox.Literal(kg().minter.entailments_prefix)
-    triples = list(kg().query(f'CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?g), {entailed})) }}',
-                              substitutions={ox.Variable("s"): node}))
+    triples = description(node)
     if not triples:
         abort(404)
-    return Response(ox.serialize(triples, format=fmt.oxigraph), mimetype=fmt.media_type, headers={"Vary": "Accept"})
+    return Response(ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES), mimetype=fmt.media_type,
+                    headers={"Vary": "Accept"})
+
+
+INBOUND = 1000  # links to a resource an RDF page lists at most (a document has thousands of parts)
+
+
+def description(node: ox.NamedNode) -> list[ox.Triple]:
+    """What the store asserts about a resource, the labels of the resources it links to, and the
+    links to it (with their subjects' labels); entailed triples left out."""
+    entailed = ox.Literal(kg().minter.entailments_prefix)
+    own = list(kg().query(f'CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?g), {entailed})) }}',
+                          substitutions={ox.Variable("s"): node}))
+    if not own:
+        return []
+    labels = f"VALUES ?label {{ <{RDFS_LABEL}> <http://www.w3.org/2004/02/skos/core#prefLabel> }}"
+    around = list(kg().query(f"""CONSTRUCT {{ ?o ?label ?l . ?i ?ip <{node.value}> . ?i ?label ?il }} WHERE {{
+        {{ <{node.value}> ?p ?o FILTER(isIRI(?o)) {labels} ?o ?label ?l }}
+        UNION {{ {{ SELECT ?i ?ip WHERE {{ GRAPH ?g {{ ?i ?ip <{node.value}> }} FILTER(!STRSTARTS(STR(?g), {entailed})) }}
+                  LIMIT {INBOUND} }} OPTIONAL {{ {labels} ?i ?label ?il }} }} }}"""))
+    return list(dict.fromkeys(own + around))
 
 
 def html(node: ox.NamedNode):
@@ -104,7 +123,7 @@ def html(node: ox.NamedNode):
         context["document"] = _document(node)
     if str(MZ.Indicator) in type_iris:
         context["chart"] = _indicator_chart(iri)
-    return render_template("entity.html", **context)
+    return render_template("entity.html", **context), {"Vary": "Accept"}
 
 
 def _passage(node: ox.NamedNode) -> dict | None:

@@ -232,3 +232,9 @@ def test_a_page_laid_out_by_a_table_is_read_as_its_paragraphs():
     source = read(page.encode(), "layout.html")
     assert not source.tables
     assert "\n（三）第三项工作要求" in source.text
+
+
+def test_text_pasted_into_a_pre_keeps_its_lines():
+    page = ("<html><body><div class='nav'><a href='/'>首页</a></div><pre>某县民政局2024年工作要点\n一、兜牢民生底线\n"
+            "1.全年城乡低保标准提高5%以上。\n2.新增养老床位200张。</pre></body></html>")
+    assert read(page.encode(), "pasted.html").text.splitlines()[1:3] == ["一、兜牢民生底线", "1.全年城乡低保标准提高5%以上。"]

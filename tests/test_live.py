@@ -224,3 +224,16 @@ def test_indicator_chart_draws_every_plan(server, page):
     drawn = page.evaluate("() => Chart.getChart('chart').data.labels")
     assert "武汉市 2025" in drawn and "景德镇市 2025" in drawn
     page.screenshot(path=str(ARTIFACTS / "indicator-chart.png"))
+
+
+@pytest.mark.browser
+def test_a_document_page_downloads_its_original_file(server, page, corpus_paths):
+    page.goto(server + "/doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86")
+    link = page.locator("p.original a")
+    assert link.is_visible() and link.inner_text() == corpus_paths["武汉市"].name
+    page.locator("p.original").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "document-original.png"))
+    with page.expect_download() as download:
+        link.click()
+    saved = download.value.path()
+    assert open(saved, "rb").read() == corpus_paths["武汉市"].read_bytes()

@@ -266,3 +266,23 @@ def test_a_document_page_links_its_original_file_as_loaded(client, built, corpus
                                   "/original/" + "a" * 63])
 def test_an_unknown_or_malformed_digest_is_not_found(client, path):
     assert client.get(path).status_code == 404
+
+
+# RDF pages ------------------------------------------------------------------------------
+def test_an_rdf_page_declares_prefixes_and_carries_labels_and_inbound_links(client):
+    section = WUHAN + "/section/3"
+    turtle = client.get(section + ".ttl").get_data(as_text=True)
+    assert "@prefix mz: <https://w3id.org/mzkg/ontology#> ." in turtle and "mz:Section" in turtle
+    graph = Graph().parse(data=turtle, format="turtle")
+    iri = "https://w3id.org/mzkg/id" + section
+    document = "https://w3id.org/mzkg/id" + WUHAN
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    assert any(str(s) == document and str(p) == label for s, p, _ in graph)  # the label of what it links to
+    inbound = [s for s, _, o in graph if str(o) == iri]
+    assert inbound, "no link to the section is given"
+    assert all(any(str(p) == label for s2, p, _ in graph if s2 == s) for s in inbound)  # each with its label
+
+
+def test_negotiated_pages_vary_by_accept(client):
+    assert "Accept" in client.get(WUHAN, headers=HTML).headers.get("Vary", "")
+    assert "Accept" in client.get(WUHAN, headers={"Accept": "text/turtle"}).headers.get("Vary", "")

@@ -57,10 +57,10 @@ def read(data: bytes, source: str) -> SourceText:
         heading = None
     for block in before:  # the field block and the title heading, in page order
         if block is heading or block in fields_before:
-            _Renderer(builder).block(block)
-    _Renderer(builder).block(content)
+            _Renderer(builder, lengths).block(block)
+    _Renderer(builder, lengths).block(content)
     for block in _field_blocks(after):
-        _Renderer(builder).block(block)
+        _Renderer(builder, lengths).block(block)
     return SourceText(builder.text(), "text/html", encoding, "LF", builder.tables, title, url)
 
 
@@ -183,10 +183,12 @@ def _field_blocks(elements: list) -> list:
 
 
 class _Renderer:
-    """Writes an element's text into a TextBuilder: a line per block, <br> a line break, data tables as tables."""
+    """Writes an element's text into a TextBuilder: a line per block, <br> a line break, data tables as
+    tables; a block of links and nothing else (a navigation bar, a list of related pages) is left out."""
 
-    def __init__(self, builder: TextBuilder):
+    def __init__(self, builder: TextBuilder, lengths: dict):
         self.builder = builder
+        self.lengths = lengths
         self.inline: list[str] = []
 
     def block(self, element) -> None:
@@ -200,8 +202,14 @@ class _Renderer:
 
     def walk(self, element) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _BLOCKS and tag != "body" and self.lengths.get(element, 1) == 0 and element.find(".//a") is not None:
+            return
         if tag == "br":
             self.flush()
+        elif tag == "pre":  # text pasted as it was: its lines are lines
+            self.flush()
+            for line in element.text_content().split("\n"):
+                self.builder.line(line)
         elif tag == "table" and _is_data_table(element):
             self.flush()
             self.table(element)
