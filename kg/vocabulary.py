@@ -8,6 +8,9 @@ from mzkg.loaders.gazetteer import Gazetteer
 from mzkg.loaders.iris import Minter
 from mzkg.ontology import MZ, ontology_file, shapes_file, vocabulary_files
 
+GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+LAT, LONG = ox.NamedNode(GEO + "lat"), ox.NamedNode(GEO + "long")
+DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 LEVEL_CLASSES = {"national": MZ.Country, "province": MZ.Province, "prefecture": MZ.PrefectureLevelCity, "county": MZ.CountyLevelUnit}
 
 
@@ -23,6 +26,7 @@ def gazetteer_ntriples(minter: Minter, gazetteer: Gazetteer | None = None) -> st
     """The national gazetteer's units as N-Triples (written straight from the table: it is large)."""
     unit_type, admin_unit, label = ox.NamedNode(RDF.type), ox.NamedNode(MZ.AdministrativeUnit), ox.NamedNode(RDFS.label)
     code, level, part_of = ox.NamedNode(MZ.adminCode), ox.NamedNode(MZ.adminLevel), ox.NamedNode(MZ.partOf)
+    division = ox.NamedNode(MZ.divisionCode)
     classes = {name: ox.NamedNode(iri) for name, iri in LEVEL_CLASSES.items()}
     triples = []
     gazetteer = gazetteer or Gazetteer.default()
@@ -33,6 +37,12 @@ def gazetteer_ntriples(minter: Minter, gazetteer: Gazetteer | None = None) -> st
                     ox.Triple(iri, level, ox.Literal(unit.level))]
         if unit.parent:
             triples.append(ox.Triple(iri, part_of, ox.NamedNode(minter.unit(unit.parent))))
+        if unit.level != "national":
+            triples.append(ox.Triple(iri, division, ox.Literal(gazetteer.division_code(unit))))
+        if unit.code in gazetteer.coordinates:
+            longitude, latitude = gazetteer.coordinates[unit.code]
+            triples += [ox.Triple(iri, LAT, ox.Literal(latitude, datatype=DECIMAL)),
+                        ox.Triple(iri, LONG, ox.Literal(longitude, datatype=DECIMAL))]
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
 

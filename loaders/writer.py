@@ -310,6 +310,7 @@ class DocumentWriter:
             self.add(iri, RDF.type, M.AdministrativeUnit)
             self.add(iri, RDFS.label, zh(unit.name))
             self.add(iri, M.adminCode, ox.Literal(unit.code))
+            self.add(iri, M.divisionCode, ox.Literal(self.gazetteer.division_code(unit)))
             self.add(iri, M.adminLevel, ox.Literal(unit.level))
             for ancestor in self.gazetteer.ancestors(unit):
                 self.add(iri, M.partOf, ox.NamedNode(self.m.unit(ancestor.code)))

@@ -14,7 +14,7 @@ PREFIXES = {
     "xsd": "http://www.w3.org/2001/XMLSchema#", "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#", "dcat": "http://www.w3.org/ns/dcat#",
     "org": "http://www.w3.org/ns/org#", "qb": "http://purl.org/linked-data/cube#", "oa": "http://www.w3.org/ns/oa#",
-    "void": "http://rdfs.org/ns/void#",
+    "void": "http://rdfs.org/ns/void#", "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
 MZ = Namespace(PREFIXES["mz"])
 OA = Namespace(PREFIXES["oa"])

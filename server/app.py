@@ -43,9 +43,10 @@ def create_app(store_path: str | Path | None = None, endpoint: str | None = None
         store = KnowledgeStore.open(store_path or settings.value("store"), read_only=True)
     app.extensions["mzkg.store"] = Serving(store, config)
 
-    from . import entities, gallery, site, sparql
+    from . import dataset, entities, gallery, site, sparql
 
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(dataset.bp)
     app.register_blueprint(gallery.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(entities.bp)  # last: it answers every path under the data base

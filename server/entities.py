@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from mzkg import queries
 from mzkg.kg import formats
@@ -54,6 +54,8 @@ def entity(path: str):
         node = ox.NamedNode(iri)
     except ValueError:
         abort(404)
+    if kg().minter.is_graph(iri):
+        return graph_name(iri, path, requested)
     if requested is None and negotiation.prefers_html(request.headers.get("Accept")):
         return html(node)
     try:
@@ -65,6 +67,21 @@ def entity(path: str):
         abort(404)
     return Response(ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES), mimetype=fmt.media_type,
                     headers={"Vary": "Accept"})
+
+
+def graph_name(iri: str, path: str, requested: str | None):
+    """A graph's name: see its triples (303), as a dump in the format asked for, or for a browser the
+    page of the document whose graph it is."""
+    if iri not in kg().graph_names():
+        abort(404)
+    document = kg().minter.graph_prefix + "doc/"
+    if requested is None and negotiation.prefers_html(request.headers.get("Accept")) and iri.startswith(document):
+        return redirect(href(kg().minter.document(iri[len(document):])), 303)
+    try:
+        fmt = negotiation.choose(formats.GRAPHS, request.headers.get("Accept"), requested, formats.GRAPHS[0])
+    except negotiation.NotAcceptable as error:
+        return Response(str(error) + "\n", status=406, mimetype="text/plain")
+    return redirect(f"/export/{path}.{fmt.key}", 303)
 
 
 INBOUND = 1000  # links to a resource an RDF page lists at most (a document has thousands of parts)

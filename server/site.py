@@ -4,12 +4,13 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import lru_cache
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
 from mzkg import queries
 from mzkg.kg import formats
 from mzkg.loaders.normalize import normalize_label
-from mzkg.ontology import ONTOLOGY_IRI, ontology_file
+from mzkg.ontology import ONTOLOGY_IRI, PREFIXES, ontology_file, shapes_file
 
 from . import negotiation
 from .labels import links, short
@@ -108,14 +109,39 @@ def _types(iris: set[str]) -> dict[str, list[str]]:
 
 @bp.route("/ontology")
 def ontology_page():
-    if not negotiation.prefers_html(request.headers.get("Accept")) and "text/turtle" in (request.headers.get("Accept") or ""):
-        return ontology_turtle()
-    return render_template("ontology.html", title="Ontology", **_ontology_terms())
+    """The ontology: its documentation for browsers, else its RDF in the format the Accept header asks for."""
+    if negotiation.prefers_html(request.headers.get("Accept")):
+        response = Response(render_template("ontology.html", title="Ontology", **_ontology_terms()), mimetype="text/html")
+        response.headers["Vary"] = "Accept"
+        return response
+    return _rdf_file(ontology_file(), "ontology")
 
 
-@bp.route("/ontology.ttl")
-def ontology_turtle():
-    return Response(ontology_file().read_text("utf-8"), mimetype="text/turtle")
+@bp.route("/ontology.<fmt>")
+def ontology_file_as(fmt: str):
+    return _rdf_file(ontology_file(), "ontology", fmt)
+
+
+@bp.route("/shapes")
+@bp.route("/shapes.<fmt>")
+def shapes(fmt: str | None = None):
+    """The SHACL shapes (the namespace https://w3id.org/mzkg/shapes#)."""
+    return _rdf_file(shapes_file(), "shapes", fmt)
+
+
+def _rdf_file(file, name: str, fmt: str | None = None) -> Response:
+    """A Turtle file of the package as Turtle, or converted to the format asked for (suffix or Accept)."""
+    if fmt is not None and fmt not in formats.BY_KEY:
+        abort(404)
+    try:
+        chosen = negotiation.choose(formats.GRAPHS, request.headers.get("Accept"), fmt, formats.GRAPHS[0])
+    except negotiation.NotAcceptable as error:
+        return Response(str(error) + "\n", status=406, mimetype="text/plain")
+    text = file.read_text("utf-8")
+    body = text if chosen.key == "ttl" else ox.serialize(ox.parse(text, ox.RdfFormat.TURTLE), format=chosen.oxigraph,
+                                                          prefixes=PREFIXES)
+    return Response(body, mimetype=chosen.media_type, headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*",
+                                                               "Content-Disposition": f'inline; filename="{name}.{chosen.key}"'})
 
 
 def _ontology_terms() -> dict:

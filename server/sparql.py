@@ -35,8 +35,9 @@ def service_description() -> Response:
     endpoint = request.base_url
     lines = [f"@prefix sd: <{SD}> .", "", f"<{endpoint}> a sd:Service ;", f"    sd:endpoint <{endpoint}> ;",
              "    sd:supportedLanguage sd:SPARQL11Query ;", "    sd:feature sd:UnionDefaultGraph ;"]
-    for fmt in formats.FORMATS:
+    for fmt in formats.RESULTS + formats.GRAPHS:  # what a query's answer can be written in (no dataset formats)
         lines.append(f"    sd:resultFormat <{fmt.oxigraph.iri}> ;")
+    lines.append(f"    <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{request.host_url}.well-known/void> ;")
     lines.append("    sd:defaultDataset [ a sd:Dataset ;")
     lines.append("        sd:defaultGraph [ a sd:Graph ] ;")
     for name in kg().graph_names():

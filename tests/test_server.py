@@ -286,3 +286,62 @@ def test_an_rdf_page_declares_prefixes_and_carries_labels_and_inbound_links(clie
 def test_negotiated_pages_vary_by_accept(client):
     assert "Accept" in client.get(WUHAN, headers=HTML).headers.get("Vary", "")
     assert "Accept" in client.get(WUHAN, headers={"Accept": "text/turtle"}).headers.get("Vary", "")
+
+
+# the dataset's description ---------------------------------------------------------------
+def test_the_dataset_describes_itself_in_void_and_dcat(client, built):
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    void, dcat, dcterms = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/"
+    dataset = "https://w3id.org/mzkg/id/dataset"
+
+    def values(p):
+        return {str(o) for s, pp, o in graph if str(s) == dataset and str(pp) == p}
+
+    assert values(dcterms + "license") == {"https://creativecommons.org/licenses/by/4.0/"}
+    assert values(void + "sparqlEndpoint") == {"http://localhost/sparql"}
+    assert "http://localhost/export.nq" in values(void + "dataDump")
+    triples = int(next(iter(values(void + "triples"))))
+    assert triples == int(client.get("/healthz").get_json()["triples"])
+    assert int(next(iter(values(void + "documents")))) == 5
+    partitions = {str(o) for s, p, o in graph if str(p) == void + "class"}
+    assert "https://w3id.org/mzkg/ontology#Measure" in partitions
+    assert values(dcat + "distribution") and client.get("/dataset", headers={"Accept": "text/turtle"}).data == response.data
+    assert "/.well-known/void" in client.get("/", headers=HTML).get_data(as_text=True)
+    assert "/.well-known/void" in client.get("/sparql", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+
+
+def test_the_service_description_lists_only_formats_it_serves(client):
+    described = client.get("/sparql", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    assert "TriG" not in described and "N-Quads" not in described
+    for fmt in ("SPARQL_Results_JSON", "Turtle", "N-Triples"):
+        assert f"http://www.w3.org/ns/formats/{fmt}" in described
+
+
+def test_units_carry_coordinates_and_wikidata_codes(client):
+    turtle = client.get("/unit/420100000000.ttl").get_data(as_text=True)
+    graph = Graph().parse(data=turtle, format="turtle")
+    about = {str(p): str(o) for s, p, o in graph if str(s) == "https://w3id.org/mzkg/id/unit/420100000000"}
+    assert about["https://w3id.org/mzkg/ontology#divisionCode"] == "420100"
+    assert 29 < float(about["http://www.w3.org/2003/01/geo/wgs84_pos#lat"]) < 32
+    assert 113 < float(about["http://www.w3.org/2003/01/geo/wgs84_pos#long"]) < 116
+
+
+def test_graph_names_and_namespaces_dereference(client, built):
+    doc = built[1].documents[0]
+    path = doc.graph_iri.removeprefix("https://w3id.org/mzkg/id")
+    to_rdf = client.get(path, headers={"Accept": "text/turtle"})
+    assert to_rdf.status_code == 303 and to_rdf.headers["Location"].endswith(f"/export{path}.ttl")
+    dumped = client.get(to_rdf.headers["Location"])
+    assert dumped.status_code == 200 and len(Graph().parse(data=dumped.get_data(as_text=True), format="turtle")) > 100
+    to_page = client.get(path, headers=HTML)
+    assert to_page.status_code == 303 and to_page.headers["Location"].endswith(doc.iri.removeprefix("https://w3id.org/mzkg/id"))
+    assert client.get("/graph/doc/no-such-document", headers={"Accept": "text/turtle"}).status_code == 404
+    for accept, media in (("application/rdf+xml", "application/rdf+xml"), ("text/turtle", "text/turtle"),
+                          ("application/ld+json", "application/ld+json")):
+        response = client.get("/ontology", headers={"Accept": accept})  # as Protégé and other tools ask for it
+        assert response.status_code == 200 and response.mimetype == media and "Accept" in response.headers["Vary"]
+    assert client.get("/ontology", headers=HTML).mimetype == "text/html"
+    shapes = client.get("/shapes", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    assert "sh:NodeShape" in shapes and len(Graph().parse(data=shapes, format="turtle")) > 100
