@@ -176,8 +176,15 @@ class Builder:
         for doc in report.documents if keep else ():  # kept before the graphs name them
             if isinstance(kept := _kept(doc, keep), DocumentError):
                 raise kept
-        store.replace_graphs(document_graphs(report.documents, self.minter))
-        store.publish()
+        graphs = document_graphs(report.documents, self.minter)
+        previous = store.graphs(list(graphs)) if hasattr(store, "graphs") else None  # to put back if publishing fails
+        store.replace_graphs(graphs)
+        try:
+            store.publish()
+        except BaseException:
+            if previous is not None:  # a load reported as failed leaves the primary as it was
+                store.replace_graphs(previous)
+            raise
         report.warnings = [f for doc in report.documents for f in doc.warnings]
         report.entailed = sum(doc.entailed_count for doc in report.documents)
         return report

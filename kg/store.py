@@ -1,17 +1,20 @@
 """The on-disk store: a writable pyoxigraph store, read-only snapshots of it, and a manifest.
 
     kg-store/
-      kg-manifest.json        base IRI, generation, the current snapshot
-      oxigraph/               the primary store; only `kg build` and `kg load` write it
+      kg-manifest.json        base IRI, generation, the primary and the current snapshot
+      oxigraph-000007/        the primary store the manifest names; only `kg build` and `kg load` write it
       snapshots/000007/       what readers open: an immutable copy (Store.backup) per generation
       originals/<sha256>      the files documents were read from, as they were
+      .write-lock             held by the one writer at a time
 
 Opening a store read-only while another process writes it is undefined behaviour in Oxigraph,
 so readers never open the primary: every write ends by publishing a new snapshot and then
 switching the manifest to it in one atomic rename. Readers see the old generation or the new
-one, never a half-written one. A build writes a fresh primary beside the old one and swaps it
-in only when everything succeeded; replacing one document is a single SPARQL update, which
-Oxigraph applies as one transaction.
+one, never a half-written one. A build writes a fresh primary beside the old one, gives it its
+final name once it is whole, and the manifest switch that publishes its snapshot names it as the
+primary too: killed at any instant, the manifest names the old primary and snapshot or the new
+ones. Replacing one document is a single SPARQL update, which Oxigraph applies as one
+transaction; if publishing it fails, the graphs it replaced are put back.
 """
 from __future__ import annotations
 
@@ -31,7 +34,8 @@ from mzkg import settings
 from .interface import Graphs
 
 MANIFEST = "kg-manifest.json"
-ORIGINALS = "originals"  # the source files, each under its SHA-256 digest
+ORIGINALS = "originals"
+LOCK = ".write-lock"  # the source files, each under its SHA-256 digest
 PRIMARY = "oxigraph"
 SNAPSHOTS = "snapshots"
 
@@ -122,8 +126,21 @@ def read_manifest(path: Path) -> dict:
 def write_manifest(path: Path, manifest: dict) -> None:
     target = Path(path) / MANIFEST
     temporary = target.with_suffix(".tmp")
-    temporary.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(manifest, indent=2, ensure_ascii=False))
+        handle.flush()
+        os.fsync(handle.fileno())
     temporary.replace(target)
+    _sync_directory(Path(path))
+
+
+def _sync_directory(path: Path) -> None:
+    """Make a rename in the directory durable."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 class KnowledgeStore:
@@ -134,6 +151,7 @@ class KnowledgeStore:
         self.store = store
         self.manifest = manifest
         self.opened = opened  # the directory pyoxigraph has open: the primary or a snapshot
+        self.lock: WriteLock | None = None  # a writer's (see open)
         self.read_only = read_only
         self.snapshot = str(opened) if read_only else None
         self.manifest_file = os.fspath(path / MANIFEST)  # looked at on every request: no Path arithmetic then
@@ -146,9 +164,17 @@ class KnowledgeStore:
         path = Path(path)
         manifest = read_manifest(path)
         if read_only:
-            opened = path / manifest.get("snapshot", PRIMARY)
+            opened = path / manifest.get("snapshot", manifest.get("primary", PRIMARY))
             return cls(path, ox.Store.read_only(str(opened)), manifest, opened, read_only=True)
-        return cls(path, ox.Store(str(path / PRIMARY)), manifest, path / PRIMARY)
+        lock = WriteLock(path).__enter__()  # held as long as this writer lives
+        primary = path / manifest.get("primary", PRIMARY)
+        try:
+            writer = cls(path, ox.Store(str(primary)), manifest, primary)
+        except BaseException:
+            lock.release()
+            raise
+        writer.lock = lock
+        return writer
 
     def reopen(self) -> "KnowledgeStore":
         return KnowledgeStore.open(self.path, self.read_only)
@@ -192,6 +218,7 @@ class KnowledgeStore:
         staging = snapshots / f".{name}.partial"
         shutil.rmtree(staging, ignore_errors=True)
         self.store.backup(str(staging))
+        shutil.rmtree(snapshots / name, ignore_errors=True)  # left by a publish killed before its manifest named it
         staging.rename(snapshots / name)
         self.manifest = {**self.manifest, "generation": generation, "snapshot": f"{SNAPSHOTS}/{name}"}
         write_manifest(self.path, self.manifest)
@@ -207,6 +234,11 @@ class KnowledgeStore:
         """Drop and rewrite several named graphs in one transaction."""
         self.store.update(replace_update(graphs))
         self.store.flush()
+
+    def graphs(self, names: list[str]) -> Graphs:
+        """The named graphs' content now, as N-Triples ("" for a graph the store does not hold)."""
+        return {name: ox.serialize((q.triple for q in self.quads(name)), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+                for name in names}
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
@@ -225,11 +257,7 @@ class KnowledgeStore:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, final)
-        directory = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        _sync_directory(folder)
 
     def original(self, sha256: str) -> Path | None:
         """The kept bytes of a source file, by its digest (64 lowercase hexadecimal digits)."""
@@ -253,40 +281,88 @@ class KnowledgeStore:
         self.store.backup(str(target / PRIMARY))
         if (self.path / ORIGINALS).is_dir():
             shutil.copytree(self.path / ORIGINALS, target / ORIGINALS, ignore=shutil.ignore_patterns(".*"))
-        manifest = {k: v for k, v in self.manifest.items() if k != "snapshot"}
+        manifest = {k: v for k, v in self.manifest.items() if k not in ("snapshot", "primary")}
         write_manifest(target, manifest)
         return target
 
 
 @contextmanager
 def fresh_store(target: str | Path, base: str):
-    """Yield a new, empty primary store beside target's; on success it replaces the old primary
-    and is published as the next generation. On failure target is left as it was."""
+    """Yield a new, empty primary store beside target's; on success it is published as the next
+    generation, the manifest naming the new primary and its snapshot in one atomic rename, and only
+    then is the old primary removed. On failure, or killed at any instant, target is left as it was."""
     target = Path(target).resolve()
     if target.exists() and not KnowledgeStore.exists(target) and any(target.iterdir()):
         raise StoreError(f"{target}: exists and is not a knowledge graph store; not replacing it")
     target.mkdir(parents=True, exist_ok=True)
-    staging = target / f"{PRIMARY}.new"
-    shutil.rmtree(staging, ignore_errors=True)
-    store = None
-    try:
+    with WriteLock(target):
         previous = read_manifest(target) if KnowledgeStore.exists(target) else {}
         manifest = {"base": base, "generation": previous.get("generation", 0)}
         if "snapshot" in previous:
             manifest["snapshot"] = previous["snapshot"]
-        store = KnowledgeStore(target, ox.Store(str(staging)), manifest, staging)
-        yield store
-        store.store.flush()
-        store.store = None  # closed before the directory is renamed
-    except BaseException:
-        if store is not None:  # closed first: RocksDB's own threads could still write into the staging directory
-            store.store = None
+        name = f"{PRIMARY}-{manifest['generation'] + 1:06d}"
+        staging = target / f"{name}.partial"
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    retired = target / f"{PRIMARY}.old"
-    shutil.rmtree(retired, ignore_errors=True)
-    if (target / PRIMARY).exists():
-        (target / PRIMARY).rename(retired)
-    staging.rename(target / PRIMARY)
-    shutil.rmtree(retired, ignore_errors=True)
-    KnowledgeStore(target, ox.Store(str(target / PRIMARY)), manifest, target / PRIMARY).publish()
+        store = None
+        try:
+            store = KnowledgeStore(target, ox.Store(str(staging)), manifest, staging)
+            yield store
+            store.store.flush()
+            store.store = None  # closed before the directory is renamed
+        except BaseException:
+            if store is not None:  # closed first: RocksDB's own threads could still write into the staging directory
+                store.store = None
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        shutil.rmtree(target / name, ignore_errors=True)  # left by a build killed before its manifest named it
+        staging.rename(target / name)  # complete: a primary's directory has its final name only once it is whole
+        KnowledgeStore(target, ox.Store(str(target / name)), {**manifest, "primary": name}, target / name).publish()
+        _remove_unnamed_primaries(target, name)
+
+
+def _remove_unnamed_primaries(target: Path, current: str) -> None:
+    """Primaries the manifest no longer names (the one a build replaced, ones a killed build left)."""
+    for path in target.iterdir():
+        if path.is_dir() and path.name.startswith(PRIMARY) and path.name != current:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+class WriteLock:
+    """One writer at a time: `kg build` and `kg load` hold an advisory lock (flock) on a file in the
+    store for as long as they write; a second writer waits for it (KG_WRITE_WAIT seconds), then gives up
+    with a message. Readers take no lock. The lock goes with the process, however it ends."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path) / LOCK
+        self.handle = None
+
+    def __enter__(self) -> "WriteLock":
+        import fcntl
+
+        self.handle = open(self.path, "a+")
+        deadline = time.monotonic() + settings.value("write_wait")
+        while True:
+            try:
+                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    self.handle.seek(0)
+                    holder = self.handle.read().strip() or "another process"
+                    self.handle.close()
+                    raise StoreError(f"{self.path.parent}: another kg build or kg load is writing this store "
+                                     f"({holder}); not writing") from None
+                time.sleep(0.1)
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"pid {os.getpid()}")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    def release(self) -> None:
+        if self.handle is not None:
+            self.handle.close()  # closing the file releases the lock
+            self.handle = None

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
+import stat
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -47,6 +49,8 @@ def is_web_address(url: str) -> bool:
     return bool(_WEB_ADDRESS.fullmatch(url))
 
 
+MIN_CHINESE = 20  # characters of Chinese text a document has at least (a configuration file has none)
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 
 
@@ -98,13 +102,27 @@ def warm_up() -> None:
 def load_file(path: str | Path, base: str | None = None, url: str | None = None) -> LoadedDocument:
     path = Path(path)
     started = time.perf_counter()
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DocumentError(str(path), f"cannot be read ({error.strerror or error})") from error
+    data = _read(path)
     doc = load_bytes(data, str(path), base, url)
     doc.seconds["read"] = time.perf_counter() - started - doc.seconds["parse"] - doc.seconds["triples"]
     return doc
+
+
+def _read(path: Path) -> bytes:
+    """A regular file's bytes, refused before reading when it is too large (and never a pipe or a
+    device, which could block or never end)."""
+    from .formats import check_size, max_document_bytes
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe opened so does not wait for a writer
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                raise DocumentError(str(path), "is not a regular file (a pipe, a device or a folder); not read")
+            check_size(info.st_size, str(path))
+            return handle.read(max_document_bytes() + 1)
+    except OSError as error:
+        raise DocumentError(str(path), f"cannot be read ({error.strerror or error})") from error
 
 
 def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None, url: str | None = None) -> LoadedDocument:
@@ -124,6 +142,9 @@ def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None, ur
 def _build(read_from: SourceText, original: Original, source: str, minter: Minter) -> LoadedDocument:
     started = time.perf_counter()
     text = read_from.text
+    chinese = len(_CHINESE.findall(text))
+    if chinese < MIN_CHINESE:
+        raise DocumentError(source, f"holds {chinese} Chinese characters; a policy document is written in Chinese; not loaded")
     found = extract(text, source=read_from)
     meta, structure = found.metadata, found.structure
     if not meta.policy_document:

@@ -238,3 +238,26 @@ def test_text_pasted_into_a_pre_keeps_its_lines():
     page = ("<html><body><div class='nav'><a href='/'>首页</a></div><pre>某县民政局2024年工作要点\n一、兜牢民生底线\n"
             "1.全年城乡低保标准提高5%以上。\n2.新增养老床位200张。</pre></body></html>")
     assert read(page.encode(), "pasted.html").text.splitlines()[1:3] == ["一、兜牢民生底线", "1.全年城乡低保标准提高5%以上。"]
+
+
+def test_a_pipe_a_device_or_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import os
+
+    from mzkg.loaders import load_file
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(DocumentError, match=r"pipe.txt: is not a regular file"):
+        load_file(fifo)  # returns at once: nothing is written into the pipe
+    with pytest.raises(DocumentError, match=r"zero: is not a regular file"):
+        load_file("/dev/zero")
+    monkeypatch.setenv("KG_MAX_DOCUMENT_BYTES", "1000")
+    big = tmp_path / "big.txt"
+    big.write_bytes("一、总体要求\n".encode() * 200)
+    with pytest.raises(DocumentError, match=r"big.txt: the file is 0.0 MB \(3,800 bytes\); documents up to 1,000 bytes are read"):
+        load_file(big)
+
+
+def test_a_text_without_chinese_is_not_a_document():
+    with pytest.raises(DocumentError, match=r"^passwd: holds 0 Chinese characters; .*not loaded$"):
+        load_bytes(b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n", "passwd")

@@ -61,6 +61,13 @@ def max_document_bytes() -> int:
     return settings.value("max_document_bytes")
 
 
+def check_size(size: int, source: str) -> None:
+    limit = max_document_bytes()
+    if size > limit:
+        raise DocumentError(source, f"the file is {size / 1048576:.1f} MB ({size:,} bytes); documents up to {limit:,} bytes "
+                                    "are read (KG_MAX_DOCUMENT_BYTES)")
+
+
 def sniff(data: bytes, source: str) -> Format:
     """The format of a file's bytes."""
     for magic, reason in _REFUSED_MAGIC:
@@ -93,9 +100,6 @@ def read(data: bytes, source: str = "<bytes>") -> SourceText:
     """A file's bytes as a SourceText, by the format its content shows."""
     if not data.strip():
         raise DocumentError(source, "the file is empty")
-    limit = max_document_bytes()
-    if len(data) > limit:
-        raise DocumentError(source, f"the file is {len(data) / 1048576:.1f} MB; documents up to {limit / 1048576:.0f} MB "
-                                    "are read (KG_MAX_DOCUMENT_BYTES)")
+    check_size(len(data), source)
     fmt = sniff(data, source)
     return importlib.import_module(f"{__name__}.{fmt.reader}").read(data, source)
