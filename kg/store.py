@@ -31,6 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from mzkg import settings
 
+from . import search
 from .interface import Graphs
 
 MANIFEST = "kg-manifest.json"
@@ -220,10 +221,13 @@ class KnowledgeStore:
         self.store.backup(str(staging))
         shutil.rmtree(snapshots / name, ignore_errors=True)  # left by a publish killed before its manifest named it
         staging.rename(snapshots / name)
+        previous = self.path / self.manifest["snapshot"] if "snapshot" in self.manifest else None
+        search.build(self.store, search.index_of(snapshots / name), search.index_of(previous) if previous else None)
         self.manifest = {**self.manifest, "generation": generation, "snapshot": f"{SNAPSHOTS}/{name}"}
         write_manifest(self.path, self.manifest)
         for old in sorted(p for p in snapshots.iterdir() if p.name.isdigit())[:-max(1, settings.value("snapshots_kept"))]:
             shutil.rmtree(old, ignore_errors=True)
+            search.index_of(old).unlink(missing_ok=True)
 
     # writing -------------------------------------------------------------------
     def bulk_put(self, graphs: Graphs) -> None:

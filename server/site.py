@@ -3,17 +3,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
 from mzkg import queries
 from mzkg.kg import formats
+from mzkg.kg import search as search_index
 from mzkg.loaders.normalize import normalize_label
 from mzkg.ontology import ONTOLOGY_IRI, PREFIXES, ontology_file, shapes_file
 
 from . import negotiation
-from .labels import links, short
+from .labels import href, links, short
 from .state import kg
 
 bp = Blueprint("site", __name__)
@@ -53,9 +55,62 @@ def editor():
 
 @bp.route("/search")
 def search():
+    """Every occurrence of a word or phrase in the documents' text (grouped by document, with facets and
+    pages), and beside them the resources whose labels match."""
     q = request.args.get("q", "").strip()
-    results = _search(q) if q else []
-    return render_template("search.html", title=f"Search: {q}" if q else "Search", q=q, results=results)
+    found, error = _text_search(q) if q else (None, None)
+    labels = _search(q) if q else []
+    pages = -(-found.documents // PER_PAGE) if found else 0
+    named = ({value for value, _ in found.facets["areas"]} | {ONTOLOGY_IRI + "#" + value for value, _ in found.facets["kind"]}
+             if found else set())
+    labelled = links(named)
+    shown = {value.rsplit("#", 1)[-1] if value.startswith(ONTOLOGY_IRI) else value: link.label for value, link in labelled.items()}
+    return render_template("search.html", title=f"搜索 Search: {q}" if q else "搜索 Search", q=q, results=labels, found=found,
+                           error=error, pages=pages, page=_page(), facet_names=FACET_NAMES, args=request.args.to_dict(), href=href,
+                           shown=shown)
+
+
+@bp.route("/search.json")
+def search_json():
+    q = request.args.get("q", "").strip()
+    if not q:
+        return {"error": "q: give a word or phrase to find"}, 400
+    found, error = _text_search(q)
+    if error:
+        return {"error": f"q: {error}"}, 400
+    return {**search_index.results_json(found, href), "page": _page(), "per_page": PER_PAGE,
+            "labels": [{"label": r["matched"], "page": r["link"].href, "iri": r["link"].iri} for r in _search(q)]}
+
+
+PER_PAGE = 20
+FACET_NAMES = {"province": "省份 province", "place": "地区 place", "level": "层级 level", "kind": "文件类型 kind",
+               "year": "年份 year", "areas": "政策领域 policy area"}
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _text_search(q: str):
+    index = _index(kg().generation)
+    if index is None:
+        return None, "this store has no text index (a remote store); only labels are searched"
+    filters = {name: request.args.get(name, "") for name in search_index.FACETS}
+    try:
+        return index.search(q, filters, _page(), PER_PAGE), None
+    except search_index.QueryError as error:
+        return None, str(error)
+
+
+@lru_cache(maxsize=2)
+def _index(generation: int) -> "search_index.Index | None":
+    """The text index published with the snapshot being served."""
+    snapshot = getattr(kg().store, "snapshot", None)
+    path = search_index.index_of(Path(snapshot)) if snapshot else None
+    return search_index.Index(path) if path is not None and path.exists() else None
 
 
 def _search(q: str) -> list[dict]:

@@ -237,3 +237,19 @@ def test_a_document_page_downloads_its_original_file(server, page, corpus_paths)
         link.click()
     saved = download.value.path()
     assert open(saved, "rb").read() == corpus_paths["武汉市"].read_bytes()
+
+
+@pytest.mark.browser
+def test_a_phrase_is_found_in_every_document_and_read_in_place(server, page):
+    page.goto(server + "/search")
+    page.fill("form.search #q", "时间银行")
+    page.click("form.search button")
+    page.wait_for_selector("article.hit-document")
+    assert page.locator("article.hit-document").count() == 3
+    assert page.locator("ol.kwic mark").first.inner_text() == "时间银行"
+    page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
+    page.locator("ol.kwic a").first.click()
+    page.wait_for_load_state()
+    anchor = page.url.rsplit("#", 1)[1]
+    assert "时间银行" in page.locator(f"p#{anchor}").inner_text()
+    assert not [u for u in page.failed if not u.startswith(server)]

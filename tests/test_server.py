@@ -345,3 +345,35 @@ def test_graph_names_and_namespaces_dereference(client, built):
     assert client.get("/ontology", headers=HTML).mimetype == "text/html"
     shapes = client.get("/shapes", headers={"Accept": "text/turtle"}).get_data(as_text=True)
     assert "sh:NodeShape" in shapes and len(Graph().parse(data=shapes, format="turtle")) > 100
+
+
+# full-text search ------------------------------------------------------------------------
+def test_text_search_finds_every_occurrence_and_links_to_its_place(client):
+    found = client.get("/search.json", query_string={"q": "时间银行"}).get_json()
+    assert found["documents"] == 3 and sum(d["occurrences"] for d in found["results"]) == 4
+    hit = found["results"][0]["hits"][0]
+    assert hit["text"] == "时间银行" and hit["link"].startswith(found["results"][0]["page"] + "#o")
+    page = client.get(found["results"][0]["page"], headers=HTML).get_data(as_text=True)
+    assert f'id="o{hit["link"].rsplit("#o", 1)[1]}"' in page  # the anchor the hit links to is on the document page
+    full = client.get(found["results"][0]["page"] + ".ttl").get_data(as_text=True)
+    assert "时间银行" in full
+
+
+def test_text_search_folds_scripts_takes_one_character_and_boolean_operators(client):
+    def documents(q, **filters):
+        return client.get("/search.json", query_string={"q": q, **filters}).get_json()["documents"]
+
+    assert documents("養老服務") == documents("养老服务") == 5
+    assert documents("护") == 5
+    assert documents("时间银行 OR 殡葬") >= documents("时间银行")
+    assert documents("时间银行 -殡葬") <= documents("时间银行")
+    assert documents('"时间银行"') == 3
+    assert documents("养老", place="武汉市") == 1
+    bad = client.get("/search.json", query_string={"q": "NOT 养老"})
+    assert bad.status_code == 400 and bad.get_json()["error"].startswith("q: ")
+
+
+def test_the_search_page_shows_hits_facets_pages_and_label_hits(client):
+    page = client.get("/search", query_string={"q": "养老"}, headers=HTML).get_data(as_text=True)
+    assert "<mark>养老</mark>" in page and "省份 province" in page and "名称 In labels" in page
+    assert "社会救助" in client.get("/search", query_string={"q": "社会救助", "page": "2"}, headers=HTML).get_data(as_text=True)
