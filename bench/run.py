@@ -13,6 +13,9 @@ settings of `kg serve` answering a fixed body (bench/bare_app.py), `kg serve` wi
 and `kg serve` with a distinct comment each time, so the query goes to a query process; and the hop to a
 query process alone, without HTTP, after pauses of different lengths.
 
+Search: the text index's build time for each synthetic corpus and `/search.json` latencies through
+`kg serve` on the largest, at concurrency 1 and 16 (`--search-only`).
+
 Formats: seconds per document to read and load (read, extract, write triples) each test document as
 text, as a portal page (HTML), as a Word file and as a PDF printed by Chromium, the forms taking turns
 document by document (`--formats-only` measures only this and rewrites its section of the report).
@@ -359,6 +362,63 @@ def write_report(out: Path, command: str, serving_rows: list[dict], fixed_rows: 
     out.write_text("\n".join(lines) + "\n", "utf-8")
 
 
+SEARCH_SECTION = "## Full-text search"
+SEARCH_QUERIES = ["养老", "护", "时间银行", "社会救助 兜底", "养老 OR 殡葬", '"居家社区养老服务"', "孤儿 -殡葬", "農村",
+                  "低保标准", "志愿服务", "适老化改造", "婚姻登记"]
+
+
+def search_costs(sizes: list[int], repeat: int) -> dict:
+    """The text index's build time for synthetic corpora of each size (from scratch, in process), and
+    `/search.json` through `kg serve` on the largest, at concurrency 1 and 16."""
+    from mzkg.kg import search
+
+    built, largest = {}, None
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for size in sizes:
+            store_path = tmp / f"store-{size}"
+            Builder(progress=False).build(synthetic_corpus(size, tmp / f"corpus-{size}"), store_path)
+            snapshot = KnowledgeStore.open(store_path, read_only=True).opened
+            started = time.perf_counter()
+            search.build(ox.Store.read_only(str(snapshot)), tmp / f"index-{size}{search.SUFFIX}")
+            built[size] = time.perf_counter() - started
+            largest = store_path
+            print(f"search index of {size} documents: {built[size]:.2f} s", flush=True)
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "mzkg.kg.cli", "serve", "--store", str(largest), "--port", str(port),
+                                   "--workers", str(os.cpu_count() or 2)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)
+        try:
+            wait(f"http://127.0.0.1:{port}/sparql", server)
+            url = f"http://127.0.0.1:{port}/search.json"
+
+            def get(q: str) -> float:
+                started = time.perf_counter()
+                with urllib.request.urlopen(url + "?" + urllib.parse.urlencode({"q": q.split("#")[0]}), timeout=120) as response:
+                    response.read()
+                return time.perf_counter() - started
+
+            texts = [f"{q}#{k}" for k in range(repeat) for q in SEARCH_QUERIES]
+            measure({"": get}, texts[:32], 16)  # warm-up
+            served = {c: measure({"": get}, texts, c)[""] for c in (1, 16)}
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return {"built": built, "served": served, "documents": max(sizes)}
+
+
+def search_section(command: str, costs: dict) -> list[str]:
+    lines = [SEARCH_SECTION, "", f"Produced by `{command}`. The text index (kg/search.py) built from scratch for synthetic",
+             "corpora (in process, from the store's snapshot), and `/search.json` through `kg serve` on the largest: the",
+             f"queries {', '.join(SEARCH_QUERIES)}, each sent as often as the others, latencies in milliseconds.", "",
+             "| documents | index build s | s per document |", "|---|---|---|"]
+    for size, seconds in costs["built"].items():
+        lines.append(f"| {size} | {seconds:.2f} | {seconds / size:.4f} |")
+    lines += ["", f"| concurrency | p50 ms | p95 ms | req/s |  ({costs['documents']} documents)", "|---|---|---|---|"]
+    for concurrency, row in costs["served"].items():
+        lines.append(f"| {concurrency} | {row['p50']:.1f} | {row['p95']:.1f} | {row['throughput']:.0f} |")
+    return lines
+
+
 FORMAT_SECTION = "## Reading each format"
 
 
@@ -429,9 +489,15 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--serving-only", action="store_true", help="only the query serving part, printed, no report")
     parser.add_argument("--formats-only", action="store_true", help="only the cost of reading each format")
+    parser.add_argument("--search-only", action="store_true", help="only the full-text search (on --sizes)")
     parser.add_argument("--format-rounds", type=int, default=5, help="rounds over the test corpus in each format")
     args = parser.parse_args()
     command = "python bench/run.py " + " ".join(sys.argv[1:])
+    if args.search_only:
+        costs = search_costs([int(x) for x in args.sizes.split(",") if x], args.repeat)
+        replace_section(args.out, SEARCH_SECTION, search_section(command, costs))
+        print(f"wrote {args.out}")
+        return 0
     if args.formats_only:
         replace_section(args.out, FORMAT_SECTION, format_section(command, format_costs(args.format_rounds)))
         print(f"wrote {args.out}")
@@ -454,6 +520,8 @@ def main() -> int:
         return 0
     write_report(args.out, command, rows, fixed_rows, hops, builds, command_runs)
     replace_section(args.out, FORMAT_SECTION, format_section(command, format_costs(args.format_rounds)))
+    replace_section(args.out, SEARCH_SECTION, search_section(command, search_costs([int(x) for x in args.sizes.split(",") if x],
+                                                                                   args.repeat)))
     print(f"wrote {args.out}")
     return 0
 

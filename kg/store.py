@@ -4,6 +4,7 @@
       kg-manifest.json        base IRI, generation, the primary and the current snapshot
       oxigraph-000007/        the primary store the manifest names; only `kg build` and `kg load` write it
       snapshots/000007/       what readers open: an immutable copy (Store.backup) per generation
+      snapshots/000007.search its text index (kg/search.py), written before the manifest names it
       originals/<sha256>      the files documents were read from, as they were
       .write-lock             held by the one writer at a time
 

@@ -155,3 +155,30 @@ def test_stored_data_conforms_to_the_shapes(built):
     store_path, _ = built
     store = KnowledgeStore.open(store_path, read_only=True)
     Builder(store.base, progress=False).check(store)  # raises ValidationFailed on any violation
+
+
+def test_each_generation_publishes_its_text_index_with_only_changed_documents_read_again(built, tmp_path, corpus_paths,
+                                                                                          monkeypatch):
+    from mzkg.kg import search
+
+    store_path, _ = built
+    store = KnowledgeStore.open(copy_of(store_path, tmp_path / "store"))
+    store.publish()  # the copy's first index: every document read
+    edited = tmp_path / "edited.txt"
+    edited.write_text(corpus_paths["东莞市"].read_text("utf-8").replace("慈善", "慈善暨互助基金", 1), "utf-8")
+    read, normalize = [], search.NormalizedText
+
+    class Counting:
+        @staticmethod
+        def of(text):
+            read.append(text)
+            return normalize.of(text)
+
+    monkeypatch.setattr(search, "NormalizedText", Counting)
+    Builder(store.base, progress=False).load([edited], store)
+    assert len(read) == 1  # the one document whose text changed
+    monkeypatch.undo()
+    index = search.Index(search.index_of(store.path / store.manifest["snapshot"]))
+    assert index.search("慈善暨互助基金").documents == 1
+    assert index.search("时间银行").documents == 3  # the documents not read again are still there
+    assert index.connection.execute("SELECT COUNT(*) FROM docs").fetchone()[0] == 5
