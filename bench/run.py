@@ -378,9 +378,9 @@ def search_costs(sizes: list[int], repeat: int) -> dict:
         for size in sizes:
             store_path = tmp / f"store-{size}"
             Builder(progress=False).build(synthetic_corpus(size, tmp / f"corpus-{size}"), store_path)
-            snapshot = KnowledgeStore.open(store_path, read_only=True).opened
+            opened = KnowledgeStore.open(store_path, read_only=True)
             started = time.perf_counter()
-            search.build(ox.Store.read_only(str(snapshot)), tmp / f"index-{size}{search.SUFFIX}")
+            search.build(ox.Store.read_only(str(opened.opened)), tmp / f"index-{size}{search.SUFFIX}", opened.base)
             built[size] = time.perf_counter() - started
             largest = store_path
             print(f"search index of {size} documents: {built[size]:.2f} s", flush=True)

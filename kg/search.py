@@ -22,7 +22,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from mzkg.loaders.normalize import NormalizedText
+from mzkg.loaders.gazetteer import Gazetteer
+from mzkg.loaders.iris import Minter
+from mzkg.loaders.normalize import NormalizedText, normalized_view
 from mzkg.ontology import MZ
 
 SUFFIX = ".search"
@@ -31,17 +33,16 @@ CREATE TABLE docs (id INTEGER PRIMARY KEY, iri TEXT UNIQUE, hash TEXT, title TEX
                    level TEXT, kind TEXT, year INTEGER, areas TEXT, original TEXT, normalized TEXT, glossed INTEGER);
 CREATE VIRTUAL TABLE chars USING fts5(spaced, tokenize = 'unicode61 remove_diacritics 0');
 """
-_DOCUMENTS = f"SELECT ?d ?hash WHERE {{ ?d a <{MZ.PolicyDocument}> ; <{MZ.contentHash}> ?hash }}"
-_DESCRIPTION = f"""SELECT ?d ?title ?text ?kind ?start ?issued ?place ?level ?province
-    (GROUP_CONCAT(DISTINCT STR(?area); separator=" ") AS ?areas) WHERE {{
-    ?d <http://purl.org/dc/terms/title> ?title ; <{MZ.fullText}> ?text .
-    OPTIONAL {{ ?d a ?kind FILTER(STRSTARTS(STR(?kind), "{MZ}") && ?kind != <{MZ.PolicyDocument}>) }}
-    OPTIONAL {{ ?d <{MZ.periodStart}> ?start }} OPTIONAL {{ ?d <http://purl.org/dc/terms/issued> ?issued }}
-    OPTIONAL {{ ?d <{MZ.jurisdiction}> ?unit . ?unit <http://www.w3.org/2000/01/rdf-schema#label> ?place ;
-                <{MZ.adminLevel}> ?level .
-                OPTIONAL {{ ?unit <{MZ.partOf}>* ?top . ?top a <{MZ.Province}> ; <http://www.w3.org/2000/01/rdf-schema#label> ?province }} }}
-    OPTIONAL {{ ?d <{MZ.policyArea}> ?area }}
-}} GROUP BY ?d ?title ?text ?kind ?start ?issued ?place ?level ?province"""
+_DOCUMENTS = f"""SELECT ?d ?hash ?title ?kind ?start ?issued ?unit ?place ?level WHERE {{
+    GRAPH ?g {{ ?d a <{MZ.PolicyDocument}> ; a ?kind ; <{MZ.contentHash}> ?hash ; <http://purl.org/dc/terms/title> ?title
+                FILTER(STRSTARTS(STR(?kind), "{MZ}") && ?kind != <{MZ.PolicyDocument}>)
+                OPTIONAL {{ ?d <{MZ.periodStart}> ?start }} OPTIONAL {{ ?d <http://purl.org/dc/terms/issued> ?issued }}
+                OPTIONAL {{ ?d <{MZ.jurisdiction}> ?unit }} }}
+    FILTER(!STRSTARTS(STR(?g), ?entailed))
+    OPTIONAL {{ ?unit <http://www.w3.org/2000/01/rdf-schema#label> ?place ; <{MZ.adminLevel}> ?level }}
+}}"""
+_AREAS = f"SELECT ?d ?area WHERE {{ ?d a <{MZ.PolicyDocument}> ; <{MZ.policyArea}> ?area }}"
+_TEXT = f"SELECT ?d ?text WHERE {{ ?d <{MZ.fullText}> ?text }}"
 FACETS = ("province", "place", "level", "kind", "year", "areas")
 _LINE_BREAK = re.compile(r"\s+")
 
@@ -55,7 +56,7 @@ def spaced(text: str) -> str:
     return " ".join(ch for ch in text if not ch.isspace())
 
 
-def build(store: ox.Store, target: Path, previous: Path | None = None) -> None:
+def build(store: ox.Store, target: Path, base: str, previous: Path | None = None) -> None:
     """The index of what the store holds, written whole to target (through a partial file)."""
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
@@ -65,7 +66,7 @@ def build(store: ox.Store, target: Path, previous: Path | None = None) -> None:
     try:
         if previous is None or not previous.exists():
             connection.executescript(_SCHEMA)
-        _update(connection, store)
+        _update(connection, store, Minter(base))
         connection.commit()
     finally:
         connection.close()
@@ -74,32 +75,37 @@ def build(store: ox.Store, target: Path, previous: Path | None = None) -> None:
     os.replace(partial, target)
 
 
-def _update(connection: sqlite3.Connection, store: ox.Store) -> None:
-    current = {row["d"].value: row["hash"].value
-               for row in store.query(_DOCUMENTS, use_default_graph_as_union=True)}
+def _update(connection: sqlite3.Connection, store: ox.Store, minter: Minter) -> None:
+    """Index the documents that are new or whose text changed; drop the ones gone or changed."""
+    query = _DOCUMENTS.replace("?entailed", str(ox.Literal(minter.entailments_prefix)))
+    documents = {row["d"].value: row for row in store.query(query, use_default_graph_as_union=True)}
     indexed = {iri: (rowid, digest) for rowid, iri, digest in connection.execute("SELECT id, iri, hash FROM docs")}
     for iri, (rowid, digest) in indexed.items():
-        if current.get(iri) != digest:
+        if iri not in documents or documents[iri]["hash"].value != digest:
             connection.execute("DELETE FROM docs WHERE id = ?", (rowid,))
             connection.execute("DELETE FROM chars WHERE rowid = ?", (rowid,))
-    for iri, digest in current.items():
-        if iri in indexed and indexed[iri][1] == digest:
-            continue
-        rows = list(store.query(_DESCRIPTION, substitutions={ox.Variable("d"): ox.NamedNode(iri)},
-                                use_default_graph_as_union=True))
-        if not rows:
-            continue
-        row = rows[0]
-        original = row["text"].value
-        norm = NormalizedText.of(original)
+    changed = [iri for iri, row in documents.items() if indexed.get(iri, (None, None))[1] != row["hash"].value]
+    if not changed:
+        return
+    areas: dict[str, list[str]] = {}
+    for row in store.query(_AREAS, use_default_graph_as_union=True):
+        areas.setdefault(row["d"].value, []).append(row["area"].value)
+    gazetteer = Gazetteer.default()
+    for iri in changed:
+        row = documents[iri]
+        text = next(iter(store.query(_TEXT, substitutions={ox.Variable("d"): ox.NamedNode(iri)}, use_default_graph_as_union=True)))
+        original = text["text"].value
+        normalized, shifted = normalized_view(original)
+        unit = gazetteer.unit(row["unit"].value.rsplit("/", 1)[-1]) if row["unit"] else None
+        province = gazetteer.province_of(unit) if unit else None
         year = row["start"].value if row["start"] else (row["issued"].value[:4] if row["issued"] else None)
         cursor = connection.execute(
             "INSERT INTO docs (iri, hash, title, place, province, level, kind, year, areas, original, normalized, glossed)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (iri, digest, row["title"].value, _value(row["place"]), _value(row["province"]), _value(row["level"]),
-             row["kind"].value.rsplit("#", 1)[-1] if row["kind"] else "PolicyDocument", int(year) if year else None,
-             row["areas"].value if row["areas"] else "", original, norm.text, int(len(norm.text) != len(original))))
-        connection.execute("INSERT INTO chars (rowid, spaced) VALUES (?, ?)", (cursor.lastrowid, spaced(norm.text)))
+            (iri, row["hash"].value, row["title"].value, _value(row["place"]), province.name if province else None,
+             _value(row["level"]), row["kind"].value.rsplit("#", 1)[-1], int(year) if year else None,
+             " ".join(sorted(set(areas.get(iri, [])))), original, normalized, int(shifted)))
+        connection.execute("INSERT INTO chars (rowid, spaced) VALUES (?, ?)", (cursor.lastrowid, spaced(normalized)))
 
 
 def _value(term) -> str | None:

@@ -223,7 +223,7 @@ class KnowledgeStore:
         shutil.rmtree(snapshots / name, ignore_errors=True)  # left by a publish killed before its manifest named it
         staging.rename(snapshots / name)
         previous = self.path / self.manifest["snapshot"] if "snapshot" in self.manifest else None
-        search.build(self.store, search.index_of(snapshots / name), search.index_of(previous) if previous else None)
+        search.build(self.store, search.index_of(snapshots / name), self.base, search.index_of(previous) if previous else None)
         self.manifest = {**self.manifest, "generation": generation, "snapshot": f"{SNAPSHOTS}/{name}"}
         write_manifest(self.path, self.manifest)
         for old in sorted(p for p in snapshots.iterdir() if p.name.isdigit())[:-max(1, settings.value("snapshots_kept"))]:

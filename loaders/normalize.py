@@ -40,6 +40,15 @@ def to_simplified(text: str) -> str:
     return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
 
 
+def normalized_view(original: str) -> tuple[str, bool]:
+    """The normalised text alone (without the offsets of NormalizedText, cheaper), and whether its
+    offsets differ from the original's (a pinyin gloss was left out)."""
+    folded = original.translate(_WIDTH)
+    if any(any(ch in _TONED for ch in gloss.group()) for gloss in _GLOSS.finditer(folded)):
+        return NormalizedText.of(original).text, True
+    return "\n".join(to_simplified(line) for line in folded.split("\n")), False
+
+
 def normalize_label(text: str) -> str:
     """The form used to compare labels: Simplified, half-width, no glosses, no spaces."""
     return NormalizedText.of(text).text.replace(" ", "")

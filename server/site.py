@@ -139,15 +139,16 @@ _PRIORITY = {"PolicyDocument": 0, "Indicator": 1, "TargetGroup": 1, "PolicyArea"
 
 @lru_cache(maxsize=2)
 def _label_index(generation: int) -> list[tuple[str, str, str, int]]:
-    """(label, folded label, IRI, priority) for every labelled resource; rebuilt when the store's generation changes."""
-    query = """SELECT ?s ?l (MIN(?rank) AS ?priority) WHERE {
-        VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#prefLabel>
-                    <http://www.w3.org/2004/02/skos/core#altLabel> <http://purl.org/dc/terms/title> }
-        ?s ?p ?l FILTER(isIRI(?s))
-        OPTIONAL { ?s a ?type }
-        BIND(COALESCE(""" + "".join(f'IF(?type = <{ONTOLOGY_IRI}#{name}>, {rank}, ' for name, rank in _PRIORITY.items()) \
-        + "9" + ")" * len(_PRIORITY) + """, 9) AS ?rank)
-    } GROUP BY ?s ?l"""
+    """(label, folded label, IRI, priority) for every labelled document, concept, unit, instrument, body,
+    box and measure (the many other parts are found by the text search); rebuilt when the store's
+    generation changes."""
+    ranks = " ".join(f"(<{ONTOLOGY_IRI}#{name}> {rank})" for name, rank in _PRIORITY.items())
+    query = f"""SELECT ?s ?l (MIN(?rank) AS ?priority) WHERE {{
+        VALUES ?p {{ <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#prefLabel>
+                    <http://www.w3.org/2004/02/skos/core#altLabel> <http://purl.org/dc/terms/title> }}
+        VALUES (?type ?rank) {{ {ranks} }}
+        ?s a ?type ; ?p ?l FILTER(isIRI(?s))
+    }} GROUP BY ?s ?l"""
     return [(row["l"].value, normalize_label(row["l"].value).lower(), row["s"].value, int(row["priority"].value))
             for row in kg().query(query)]
 

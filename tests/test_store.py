@@ -166,15 +166,8 @@ def test_each_generation_publishes_its_text_index_with_only_changed_documents_re
     store.publish()  # the copy's first index: every document read
     edited = tmp_path / "edited.txt"
     edited.write_text(corpus_paths["东莞市"].read_text("utf-8").replace("慈善", "慈善暨互助基金", 1), "utf-8")
-    read, normalize = [], search.NormalizedText
-
-    class Counting:
-        @staticmethod
-        def of(text):
-            read.append(text)
-            return normalize.of(text)
-
-    monkeypatch.setattr(search, "NormalizedText", Counting)
+    read, normalize = [], search.normalized_view
+    monkeypatch.setattr(search, "normalized_view", lambda text: read.append(text) or normalize(text))
     Builder(store.base, progress=False).load([edited], store)
     assert len(read) == 1  # the one document whose text changed
     monkeypatch.undo()
