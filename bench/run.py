@@ -413,7 +413,7 @@ def search_section(command: str, costs: dict) -> list[str]:
              "| documents | index build s | s per document |", "|---|---|---|"]
     for size, seconds in costs["built"].items():
         lines.append(f"| {size} | {seconds:.2f} | {seconds / size:.4f} |")
-    lines += ["", f"| concurrency | p50 ms | p95 ms | req/s |  ({costs['documents']} documents)", "|---|---|---|---|"]
+    lines += ["", f"`/search.json` on {costs['documents']} documents:", "", "| concurrency | p50 ms | p95 ms | req/s |", "|---|---|---|---|"]
     for concurrency, row in costs["served"].items():
         lines.append(f"| {concurrency} | {row['p50']:.1f} | {row['p95']:.1f} | {row['throughput']:.0f} |")
     return lines
