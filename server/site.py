@@ -97,7 +97,7 @@ def _page() -> int:
 
 
 def _text_search(q: str):
-    index = _index(kg().generation)
+    index = _index(getattr(kg().store, "snapshot", None))
     if index is None:
         return None, "this store has no text index (a remote store); only labels are searched"
     filters = {name: request.args.get(name, "") for name in search_index.FACETS}
@@ -107,10 +107,9 @@ def _text_search(q: str):
         return None, str(error)
 
 
-@lru_cache(maxsize=2)
-def _index(generation: int) -> "search_index.Index | None":
-    """The text index published with the snapshot being served."""
-    snapshot = getattr(kg().store, "snapshot", None)
+@lru_cache(maxsize=4)
+def _index(snapshot: str | None) -> "search_index.Index | None":
+    """The text index published with the snapshot being served (each snapshot has its own)."""
     path = search_index.index_of(Path(snapshot)) if snapshot else None
     return search_index.Index(path) if path is not None and path.exists() else None
 
@@ -118,7 +117,7 @@ def _index(generation: int) -> "search_index.Index | None":
 def _search(q: str) -> list[dict]:
     wanted = normalize_label(q).lower()
     scored = []
-    for label, folded, iri, priority in _label_index(kg().generation):
+    for label, folded, iri, priority in _label_index(kg().generation, getattr(kg().store, "snapshot", None)):
         position = folded.find(wanted)
         if position < 0:
             continue
@@ -140,7 +139,7 @@ _PRIORITY = {"PolicyDocument": 0, "Indicator": 1, "TargetGroup": 1, "PolicyArea"
 
 
 @lru_cache(maxsize=2)
-def _label_index(generation: int) -> list[tuple[str, str, str, int]]:
+def _label_index(generation: int, snapshot: str | None) -> list[tuple[str, str, str, int]]:
     """(label, folded label, IRI, priority) for every labelled document, concept, unit, instrument, body,
     box and measure (the many other parts are found by the text search); rebuilt when the store's
     generation changes."""
