@@ -67,7 +67,8 @@ SELECT ?measure ?group ?plan WHERE { ?measure mz:serves ?group ; mz:inDocument ?
     "aggregate over targets": """PREFIX mz: <https://w3id.org/mzkg/ontology#>
 SELECT ?indicator (COUNT(?t) AS ?n) (AVG(?v) AS ?mean) WHERE { ?t a mz:IndicatorTarget ; mz:indicator ?indicator .
 OPTIONAL { ?t mz:targetValue ?v } } GROUP BY ?indicator ORDER BY DESC(?n)""",
-    "describe": f"DESCRIBE <{BASE}doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86/measure/3>",
+    "describe": f"""PREFIX mz: <https://w3id.org/mzkg/ontology#>
+DESCRIBE ?m WHERE {{ ?m a mz:Measure ; mz:ordinal 3 ; mz:inDocument <{BASE}doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86> }}""",
 }
 
 

@@ -54,6 +54,16 @@ class Minter:
         """Where the store serves a source file's bytes."""
         return self(f"original/{sha256}")
 
+    def document_type(self, kind: str) -> str:
+        """The concept of a kind of document (ontology/vocabularies/document-types.ttl)."""
+        return self(f"document-type/{_KIND_SLUGS.get(kind, 'doc')}")
+
+    def period(self, start: int, end: int) -> str:
+        return self(f"period/{start}-{end}")
+
+    def measure_unit(self, slug: str) -> str:
+        return self(f"measure-unit/{slug}")
+
     def instrument(self, key: str) -> str:
         return self(f"instrument/{digest(key, 10)}")
 

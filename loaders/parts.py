@@ -1,11 +1,13 @@
 """Every part of a document the loader extracted, as one flat list in document order of kinds.
 
-A part has a path (its place in the document: `section/2.1`, `measure/3`, `box/1/item/2`, which the
-writer turns into its IRI), the text that tells what it is about, its span and its enclosing part.
+A part has a path, which the writer turns into its IRI (`section/2.1` for a section, by its numbering;
+`measure/…`, `box/…/item/…`, `target/…` by what they say, see _StablePaths), the text that tells what it
+is about, its span and its enclosing part.
 Classification (classify.py) and the writer (writer.py) both work from this list.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from .indicators import Alignment
@@ -27,6 +29,7 @@ class Part:
     area: str | None = None   # concept path of its policy area, its own or its nearest ancestor's
     indicator: Alignment | None = None  # targets: the indicator concept
     programme: bool = False   # 专栏 boxes and items: named as a programme (…行动, …计划)
+    ordinal: int | None = None  # targets: the position among the document's targets
 
 
 def section_path(section: Section | None) -> str | None:
@@ -35,32 +38,54 @@ def section_path(section: Section | None) -> str | None:
 
 def parts_of(structure: Structure, targets: list[Target], unread: list[UnreadRow]) -> list[Part]:
     parts = []
+    stable = _StablePaths()
     if structure.toc:
         parts.append(Part("toc", "toc", "目录", "目录", structure.toc.span, None, structure.toc, in_section=False))
     for s in structure.sections:
         parts.append(Part(section_path(s), "section", s.title, s.title, s.span, section_path(s.parent), s))
     for m in structure.measures:
-        parts.append(Part(f"measure/{m.ordinal}", "measure", m.label, m.label + m.description, m.span,
-                          section_path(m.section), m))
+        parent = section_path(m.section)
+        parts.append(Part(stable("measure", parent, m.label + m.description), "measure", m.label, m.label + m.description,
+                          m.span, parent, m))
     for g in structure.goals:
-        parts.append(Part(f"goal/{g.ordinal}", "goal", g.label, g.label + g.description, g.span, section_path(g.section), g))
+        parent = section_path(g.section)
+        parts.append(Part(stable("goal", parent, g.label + g.description), "goal", g.label, g.label + g.description,
+                          g.span, parent, g))
     for b in structure.boxes:
-        path = f"box/{b.ordinal}"
         label = b.title or f"专栏{b.number or b.ordinal}"
-        parts.append(Part(path, "box", label, label + b.description, b.span, section_path(b.section), b))
+        parent = section_path(b.section)
+        path = stable("box", parent, label + b.description)
+        parts.append(Part(path, "box", label, label + b.description, b.span, parent, b))
         for item in b.items:
-            parts.append(Part(f"{path}/item/{item.ordinal}", "item", item.label, item.label + item.description, item.span,
-                              path, item, in_section=False))
+            parts.append(Part(stable(f"{path}/item", path, item.label + item.description), "item", item.label,
+                              item.label + item.description, item.span, path, item, in_section=False))
     for t in structure.tables:
         parts.append(Part(f"table/{t.ordinal}", "table", t.caption, t.caption, t.span, section_path(t.section), t))
     for ordinal, t in enumerate(targets, 1):
         parent = f"table/{t.table.ordinal}" if t.table else section_path(t.section)
         label = target_label(t)
-        parts.append(Part(f"target/{ordinal}", "target", label, label + (t.text or ""), t.span, parent, t))
+        identity = "|".join(str(v) for v in (label, t.text, t.year, t.baseline_value, t.baseline_year, t.actual_year))
+        parts.append(Part(stable("target", parent, identity), "target", label, label + (t.text or ""), t.span, parent, t,
+                          ordinal=ordinal))
     for row in unread:
         label = short_label(" ".join(row.text.split()), 60)
-        parts.append(Part(f"unread/{row.ordinal}", "unread", label, label, row.span, None, row, in_section=False))
+        parts.append(Part(stable("unread", None, row.text), "unread", label, label, row.span, None, row, in_section=False))
     return parts
+
+
+class _StablePaths:
+    """Paths minted from what a part is, not from where it falls in the document: its kind, its parent's
+    path and a digest of its text with white space removed. An edit elsewhere in the document leaves
+    them unchanged; a second part with the same text under the same parent gets the next number."""
+
+    def __init__(self):
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, kind: str, parent: str | None, text: str) -> str:
+        key = f"{parent or ''}\n{''.join(text.split())}"
+        path = f"{kind}/{hashlib.sha1(key.encode('utf-8')).hexdigest()[:10]}"
+        self.seen[path] = count = self.seen.get(path, 0) + 1
+        return path if count == 1 else f"{path}-{count}"
 
 
 def target_label(t: Target) -> str:

@@ -120,3 +120,9 @@ def full_name(name: str, jurisdiction: Unit | None) -> str:
     if jurisdiction is None or not name or name[0] not in _WORDS["own_unit_words"]:
         return name
     return jurisdiction.name + name[1:] if jurisdiction.name.endswith(name[0]) else name
+
+
+def government_name(unit: Unit) -> str:
+    """The name of a unit's government: 西宁市人民政府; the nation's is 国务院."""
+    words = _WORDS["government"]
+    return words["national"] if unit.level == "national" else unit.name + words["suffix"]

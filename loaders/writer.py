@@ -20,8 +20,9 @@ from .gazetteer import Gazetteer
 from .iris import Minter
 from .model import Span
 from .normalize import NormalizedText
-from .responsibilities import full_name
+from .responsibilities import full_name, government_name
 from .structure import lines_of
+from .units import unit_of_measure
 
 
 class _Namespace:
@@ -44,11 +45,19 @@ DCTERMS = _Namespace("http://purl.org/dc/terms/")
 XSD = _Namespace("http://www.w3.org/2001/XMLSchema#")
 PROV = _Namespace("http://www.w3.org/ns/prov#")
 DCAT = _Namespace("http://www.w3.org/ns/dcat#")
+ELI = _Namespace("http://data.europa.eu/eli/ontology#")
+OA = _Namespace("http://www.w3.org/ns/oa#")
+ORG = _Namespace("http://www.w3.org/ns/org#")
+QB = _Namespace("http://purl.org/linked-data/cube#")
+QUDT = _Namespace("http://qudt.org/schema/qudt/")
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 _CLASSES = {"toc": "TableOfContents", "measure": "Measure", "goal": "Goal", "box": "ProjectBox", "item": "ProjectItem",
             "table": "IndicatorTable", "target": "IndicatorTarget", "unread": "UnreadRow"}
 BINDINGNESS = {"binding": "Binding", "expected": "Expected"}
+# the values a target states, each an observation of the document's Data Cube: its kind, value and year
+OBSERVED = (("target", "TargetLevel", "value", "year"), ("baseline", "BaselineLevel", "baseline_value", "baseline_year"),
+            ("achieved", "AchievedLevel", "actual_value", "actual_year"))
 
 
 def zh(text: str) -> ox.Literal:
@@ -66,6 +75,10 @@ def _decimal(value) -> ox.Literal:
 def _date(iso: str) -> ox.Literal:
     """A day, or a month when the text gives no day."""
     return ox.Literal(iso, datatype=XSD.date if len(iso) == 10 else XSD.gYearMonth)
+
+
+def _year(year: int) -> ox.Literal:
+    return ox.Literal(str(year), datatype=XSD.gYear)
 
 
 def _true() -> ox.Literal:
@@ -87,13 +100,16 @@ class DocumentWriter:
         self.doc = ox.NamedNode(minter.document(slug))
         self.triples: dict[ox.Triple, None] = {}  # ordered and without repeats
         self.about: dict[ox.NamedNode, dict[ox.NamedNode, list]] = defaultdict(lambda: defaultdict(list))  # the same by subject
-        self.passages: set[tuple[int, int]] = set()
+        self.passages: dict[tuple[int, int], ox.NamedNode] = {}
+        self.passage_iris: set[str] = set()
+        self.observations: dict[str, ox.NamedNode] = {}  # key -> observation, one per key in the Data Cube
 
     def write(self, source_text: str, original=None) -> list[ox.Triple]:
         self.document(content_hash(source_text))
         if original is not None:
             self.original(original)
         self.parts()
+        self.dataset()
         self.units()
         self.citations()
         self.responsibilities()
@@ -114,15 +130,27 @@ class DocumentWriter:
 
     # provenance ------------------------------------------------------------------
     def passage(self, span: Span) -> ox.NamedNode:
+        """The passage of a span: a Web Annotation text position selector. Its IRI is minted from its
+        text and how often that text occurs before it, so that an edit elsewhere leaves it unchanged."""
         start, end = self.norm.original_span(span.start, span.end)
-        iri = self.node(f"passage/{start}-{end}")
-        if (start, end) not in self.passages:
-            self.passages.add((start, end))
-            self.add(iri, RDF.type, M.Passage)
-            self.add(iri, M.inDocument, self.doc)
-            self.add(iri, M.startOffset, integer(start))
-            self.add(iri, M.endOffset, integer(end))
-            self.add(iri, M.exactText, ox.Literal(self.norm.original[start:end]))
+        if (start, end) in self.passages:
+            return self.passages[start, end]
+        exact = self.norm.original[start:end]
+        name = f"passage/{content_hash(exact)[:10]}"
+        earlier = self.norm.original.count(exact, 0, start) if exact else 0
+        name += f"-{earlier + 1}" if earlier else ""
+        if name in self.passage_iris:  # overlapping repeats of one text
+            name += f"-at{start}"
+        self.passage_iris.add(name)
+        self.passages[start, end] = iri = self.node(name)
+        self.add(iri, RDF.type, M.Passage)
+        self.add(iri, RDF.type, OA.TextPositionSelector)
+        self.add(iri, M.inDocument, self.doc)
+        self.add(iri, M.startOffset, integer(start))
+        self.add(iri, M.endOffset, integer(end))
+        self.add(iri, OA.start, integer(start))
+        self.add(iri, OA.end, integer(end))
+        self.add(iri, M.exactText, ox.Literal(exact))
         return iri
 
     # the document ----------------------------------------------------------------
@@ -130,6 +158,8 @@ class DocumentWriter:
         d, meta = self.doc, self.found.metadata
         self.add(d, RDF.type, getattr(M, meta.kind))
         self.add(d, RDF.type, M.PolicyDocument)
+        self.add(d, RDF.type, ELI.LegalResource)
+        self.add(d, ELI.type_document, ox.NamedNode(self.m.document_type(meta.kind)))
         self.add(d, DCTERMS.title, zh(meta.title))
         self.add(d, RDFS.label, zh(meta.title))
         self.add(d, M.titleInferred, ox.Literal("true" if meta.title_inferred else "false", datatype=XSD.boolean))
@@ -140,22 +170,41 @@ class DocumentWriter:
         for name in meta.issuers:
             org = ox.NamedNode(self.m.organisation(name))
             self.add(d, M.issuedBy, org)
+            self.add(d, ELI.passed_by, org)
             self.add(org, RDF.type, M.GovernmentBody)
+            self.add(org, RDF.type, ORG.Organization)
             self.add(org, RDFS.label, zh(name))
+            unit = meta.jurisdiction
+            if unit and name.startswith(unit.name) and name != government_name(unit):  # 西宁市民政局, of 西宁市
+                self.add(org, ORG.subOrganizationOf, self.government(unit))
         if meta.period_start is not None:
             self.add(d, M.periodStart, integer(meta.period_start))
             self.add(d, M.periodEnd, integer(meta.period_end))
+            self.period(meta.period_start, meta.period_end)
         if meta.issued:
             self.add(d, DCTERMS.issued, _date(meta.issued))
+            self.add(d, ELI.date_document, _date(meta.issued))
         if meta.published:
             self.add(d, M.published, _date(meta.published))
+            self.add(d, ELI.date_publication, _date(meta.published))
         if meta.document_number:
             self.add(d, M.documentNumber, ox.Literal(meta.document_number))
+            self.add(d, ELI.id_local, ox.Literal(meta.document_number))
         self.add(d, M.fullText, ox.Literal(self.norm.original))
         self.add(d, M.contentHash, ox.Literal(digest))
         self.add(d, M.sourceScript, ox.Literal(self.norm.script))
         for area in self.found.areas:
             self.add(d, M.policyArea, self.concept(area))
+            self.add(d, ELI.is_about, self.concept(area))
+
+    def period(self, start: int, end: int) -> None:
+        """The years a plan covers, as a DCMI period of time shared by every document covering them."""
+        period = ox.NamedNode(self.m.period(start, end))
+        self.add(self.doc, DCTERMS.temporal, period)
+        self.add(period, RDF.type, DCTERMS.PeriodOfTime)
+        self.add(period, RDFS.label, zh(f"{start}—{end}年" if end != start else f"{start}年"))
+        self.add(period, DCAT.startDate, _year(start))
+        self.add(period, DCAT.endDate, _year(end))
 
     def original(self, original) -> None:
         """The file the document was read from (a loaders.Original), kept by the store under its digest."""
@@ -180,8 +229,11 @@ class DocumentWriter:
             self.add(iri, RDFS.label, zh(part.label))
             self.add(iri, M.inDocument, self.doc)
             self.add(iri, M.source, self.passage(part.span))
+            whole = self.node(part.parent) if part.parent else self.doc
             if part.in_section:
-                self.add(iri, M.partOfSection, self.node(part.parent) if part.parent else self.doc)
+                self.add(iri, M.partOfSection, whole)
+            self.add(iri, ELI.is_part_of, whole)
+            self.add(whole, ELI.has_part, iri)
             if self.norm.script == "Hant":
                 original = _original_of(part.label, self.norm, part.span)
                 if original != part.label:
@@ -236,7 +288,7 @@ class DocumentWriter:
         self.add(iri, M.ordinal, integer(table.ordinal))
 
     def target(self, iri, t, part) -> None:
-        self.add(iri, M.ordinal, integer(int(part.path.rsplit("/", 1)[1])))
+        self.add(iri, M.ordinal, integer(part.ordinal))
         self.add(iri, M.indicatorLabel, zh(t.indicator_label))
         self.indicator(iri, part.indicator)
         for prop, value in (("targetValue", t.value), ("rangeMax", t.range_max), ("baselineValue", t.baseline_value),
@@ -247,6 +299,8 @@ class DocumentWriter:
         for prop, year in (("targetYear", t.year), ("baselineYear", t.baseline_year), ("actualYear", t.actual_year)):
             if year is not None:
                 self.add(iri, getattr(M, prop), integer(year))
+        if t.unit:
+            self.add(iri, M.unitOfMeasure, self.unit_of_measure(t.unit))
         for prop, text in (("targetText", t.text), ("unit", t.unit), ("comparator", t.comparator),
                            ("reference", t.reference), ("completionStatus", t.status), ("rowNumber", t.row_number)):
             if text:
@@ -261,6 +315,65 @@ class DocumentWriter:
             self.add(iri, M.bindingness, getattr(M, BINDINGNESS[t.bindingness]))
         if t.table:
             self.add(iri, M.fromTable, self.node(f"table/{t.table.ordinal}"))
+        self.observe(iri, t, part)
+
+    # the Data Cube ----------------------------------------------------------------
+    def dataset_node(self) -> ox.NamedNode:
+        return self.node("dataset")
+
+    def observe(self, iri, t, part) -> None:
+        """Each value a target states with its year, in a document with a jurisdiction, is an observation
+        of the document's dataset. One observation for each key (indicator, year, kind of value): the
+        first statement of a value is kept, and a restatement is one more source of it."""
+        jurisdiction = self.found.metadata.jurisdiction
+        if jurisdiction is None:
+            return
+        indicator = self.concept(part.indicator.path)
+        for kind, level, value_field, year_field in OBSERVED:
+            value, year = getattr(t, value_field), getattr(t, year_field)
+            if value is None or year is None or (kind == "target" and t.achievement):
+                continue
+            key = f"{kind}-{year}-{content_hash(part.indicator.path)[:10]}"
+            if key not in self.observations:
+                self.observations[key] = obs = self.node(f"observation/{key}")
+                self.add(obs, RDF.type, QB.Observation)
+                self.add(obs, QB.dataSet, self.dataset_node())
+                self.add(obs, M.refArea, ox.NamedNode(self.m.unit(jurisdiction.code)))
+                self.add(obs, M.refIndicator, indicator)
+                self.add(obs, M.refYear, integer(year))
+                self.add(obs, M.valueKind, getattr(M, level))
+                self.add(obs, M.value, _decimal(value))
+                if t.unit:
+                    self.add(obs, M.unitOfMeasure, self.unit_of_measure(t.unit))
+                if kind == "target":
+                    if t.comparator:
+                        self.add(obs, M.comparator, ox.Literal(t.comparator))
+                    if t.bindingness in BINDINGNESS:
+                        self.add(obs, M.bindingness, getattr(M, BINDINGNESS[t.bindingness]))
+                    if t.cumulative:
+                        self.add(obs, M.cumulative, _true())
+            self.add(self.observations[key], M.observationOf, iri)
+
+    def dataset(self) -> None:
+        """The document's qb:DataSet, when it has observations; part of the dataset of all documents."""
+        if not self.observations:
+            return
+        ds = self.dataset_node()
+        self.add(ds, RDF.type, QB.DataSet)
+        self.add(ds, QB.structure, M.TargetStructure)
+        self.add(ds, RDFS.label, zh(f"{self.found.metadata.title}:指标数值"))
+        self.add(ds, M.inDocument, self.doc)
+        self.add(ds, DCTERMS.isPartOf, ox.NamedNode(self.m("dataset")))  # the whole dataset (server/dataset.py)
+
+    def unit_of_measure(self, written: str) -> ox.NamedNode:
+        unit = unit_of_measure(written)
+        iri = ox.NamedNode(self.m.measure_unit(unit.slug))
+        self.add(iri, RDF.type, M.UnitOfMeasure)
+        self.add(iri, SKOS.prefLabel, zh(unit.label))
+        self.add(iri, SKOS.inScheme, M.UnitScheme)
+        if unit.ucum:
+            self.add(iri, QUDT.ucumCode, ox.Literal(unit.ucum))
+        return iri
 
     def indicator(self, iri, alignment) -> None:
         concept = self.concept(alignment.path)
@@ -294,8 +407,19 @@ class DocumentWriter:
         iri = ox.NamedNode(self.m.organisation(full))
         self.add(iri, RDF.type, M.GovernmentBody)
         self.add(iri, RDFS.label, zh(full))
+        self.add(iri, RDF.type, ORG.Organization)
         if full != name:
             self.add(iri, M.bodyOf, ox.NamedNode(self.m.unit(jurisdiction.code)))
+            self.add(iri, ORG.subOrganizationOf, self.government(jurisdiction))
+        return iri
+
+    def government(self, unit) -> ox.NamedNode:
+        name = government_name(unit)
+        iri = ox.NamedNode(self.m.organisation(name))
+        self.add(iri, RDF.type, M.GovernmentBody)
+        self.add(iri, RDF.type, ORG.Organization)
+        self.add(iri, RDFS.label, zh(name))
+        self.add(iri, M.bodyOf, ox.NamedNode(self.m.unit(unit.code)))
         return iri
 
     # what the text names: places and cited instruments ----------------------------
@@ -335,6 +459,8 @@ class DocumentWriter:
         part_starts = [start for start, _, _ in parts]
         for span, predicate, obj in found:
             self.add(self.doc, predicate, obj)
+            if predicate == M.cites:
+                self.add(self.doc, ELI.cites, obj)
             k = bisect_right(starts, span.start) - 1
             if k >= 0 and lines[k].end >= span.end:
                 self.add(self.passage(lines[k]), predicate, obj)

@@ -53,3 +53,16 @@ def ensure_chromium() -> str:
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
         subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-zenhei"], check=True, env=env)
     return CHROMIUM
+
+
+def part_path(store_path, document: str, cls: str, ordinal: int) -> str:
+    """The path (under the data base) of a document's part of class `cls` at `ordinal`: parts are named
+    by what they say, so tests find them by their place."""
+    from mzkg.kg.store import KnowledgeStore
+
+    store = KnowledgeStore.open(store_path, read_only=True)
+    query = (f"PREFIX mz: <https://w3id.org/mzkg/ontology#> SELECT ?p WHERE {{ ?p a mz:{cls} ; "
+             f"mz:inDocument <https://w3id.org/mzkg/id{document}> ; mz:ordinal {ordinal} }}")
+    found = [row["p"].value for row in store.query(query)]
+    assert len(found) == 1, (document, cls, ordinal, found)
+    return "/" + found[0].split("/id/", 1)[1]

@@ -11,6 +11,8 @@ from mzkg.kg.store import KnowledgeStore, rdflib_graph
 from mzkg.loaders import DocumentError, load_bytes, load_file
 from mzkg.loaders.normalize import NormalizedText
 from mzkg.loaders.numbers import parse_number
+
+from helpers import part_path
 from mzkg.loaders.structure import parse_structure
 from mzkg.loaders.tables import parse_value, table_targets
 from mzkg.ontology import MZ
@@ -84,7 +86,7 @@ def test_markup_in_documents_is_escaped_on_every_page(payload_store):
     html = {"Accept": "text/html"}
     pages = {
         "document": client.get(f"/{path}", headers=html),
-        "measure": client.get(f"/{path}/measure/1", headers=html),
+        "measure": client.get(part_path(payload_store, f"/{path}", "Measure", 1), headers=html),
         "search": client.get("/search", query_string={"q": "<script>alert"}),
         "saved query": client.get("/queries/measures"),
         "home": client.get("/"),

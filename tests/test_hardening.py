@@ -12,6 +12,8 @@ import pytest
 from mzkg.kg.store import KnowledgeStore
 from mzkg.server import create_app
 
+from helpers import part_path
+
 
 class Listener:
     """A loopback port that records whether anything connected to it."""
@@ -222,7 +224,8 @@ def test_results_beyond_the_row_limit_are_cut_and_say_so(built):
     assert "X-Result-Truncated" in graph.headers and len(graph.get_data(as_text=True).strip().splitlines()) == 25
     turtle = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "text/turtle"})
     assert "X-Result-Truncated" in turtle.headers and len(list(ox.parse(turtle.get_data(), ox.RdfFormat.TURTLE))) == 25
-    small = client.get("/sparql", query_string={"query": "DESCRIBE <https://w3id.org/mzkg/id/doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86/measure/3>"},
+    measure = part_path(built[0], "/doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86", "Measure", 3)
+    small = client.get("/sparql", query_string={"query": f"DESCRIBE <https://w3id.org/mzkg/id{measure}>"},
                        headers={"Accept": "application/ld+json"})
     assert "X-Result-Truncated" not in small.headers and 0 < len(list(ox.parse(small.get_data(), ox.RdfFormat.JSON_LD))) < 25
     page = client.get("/queries/measures").get_data(as_text=True)

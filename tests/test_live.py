@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from SPARQLWrapper import CSV, JSON, TURTLE, SPARQLWrapper
 
-from helpers import CHROMIUM_ARGS, ensure_chromium, free_port, wait_for
+from helpers import CHROMIUM_ARGS, ensure_chromium, free_port, part_path, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -205,8 +205,8 @@ def test_saved_query_with_a_parameter(server, page):
 
 
 @pytest.mark.browser
-def test_entity_page_links_to_its_passage(server, page):
-    page.goto(server + "/doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86/measure/3")
+def test_entity_page_links_to_its_passage(server, page, built):
+    page.goto(server + part_path(built[0], "/doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86", "Measure", 3))
     assert page.locator("section.passage mark").inner_text().startswith("完善")
     page.click("section.passage a")
     page.wait_for_load_state()

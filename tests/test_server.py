@@ -11,6 +11,8 @@ from rdflib import Graph
 
 from mzkg.server import create_app
 
+from helpers import part_path
+
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 SELECT = "SELECT ?plan ?title WHERE { ?plan a <https://w3id.org/mzkg/ontology#PolicyDocument> ; <http://purl.org/dc/terms/title> ?title }"
 WUHAN = "/doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86"
@@ -176,15 +178,16 @@ def test_saved_query_parameters_are_validated(client):
     (".jsonld", None, "application/ld+json", "json-ld"), (".rdf", None, "application/rdf+xml", "xml"),
     ("", "text/turtle", "text/turtle", "turtle"), ("", "application/ld+json", "application/ld+json", "json-ld"),
 ])
-def test_entities_in_rdf(client, suffix, accept, media, parse_as):
-    response = client.get(WUHAN + "/measure/3" + suffix, headers={"Accept": accept} if accept else {})
+def test_entities_in_rdf(client, built, suffix, accept, media, parse_as):
+    measure = part_path(built[0], WUHAN, "Measure", 3)
+    response = client.get(measure + suffix, headers={"Accept": accept} if accept else {})
     assert response.mimetype == media
     graph = Graph().parse(data=response.get_data(), format=parse_as)
-    assert any(str(s).endswith("/measure/3") for s in graph.subjects())
+    assert any(str(s).endswith(measure) for s in graph.subjects())
 
 
-def test_entity_page_shows_labels_types_and_the_source_passage(client):
-    page = client.get(WUHAN + "/measure/3", headers=HTML).get_data(as_text=True)
+def test_entity_page_shows_labels_types_and_the_source_passage(client, built):
+    page = client.get(part_path(built[0], WUHAN, "Measure", 3), headers=HTML).get_data(as_text=True)
     types = re.search(r'<p class="types">(.*?)</p>', page).group(1)
     assert re.search(r">举措</a>", types), types  # its class, under the ontology's label
     assert "<mark>" in page and f'href="{WUHAN}#o' in page
@@ -200,7 +203,7 @@ def test_document_page_anchors_what_was_extracted(client):
 
 def test_every_kind_of_iri_dereferences(client, built):
     for path in ("/unit/420100000000", "/indicator/nursing-bed-share", "/group/children", "/area/elderly-care",
-                 WUHAN + "/section/3.1", WUHAN + "/box/1/item/1", WUHAN + "/target/1"):
+                 WUHAN + "/section/3.1", part_path(built[0], WUHAN, "ProjectBox", 1), part_path(built[0], WUHAN, "IndicatorTarget", 1)):
         assert client.get(path, headers=HTML).status_code == 200, path
         assert client.get(path + ".ttl").status_code == 200, path
     assert client.get("/unit/999999999999", headers=HTML).status_code == 404
