@@ -203,6 +203,7 @@ class _Rule:
     """One shape (a node shape, or a property shape with its path) and its target classes."""
     severity: str
     targets: frozenset[ox.NamedNode]
+    subjects_of: frozenset[ox.NamedNode]  # target predicates: the subjects of these are focus nodes too
     path: str | None
     message: str
     test: _ValueTest | None
@@ -242,6 +243,10 @@ class ShapeChecker:
 
     def __init__(self, shapes: Graph, ontology: Graph, reference: Reference):
         self.rules = _rules(shapes, ontology)
+        self.by_predicate: dict[ox.NamedNode, list[_Rule]] = defaultdict(list)
+        for rule in self.rules:
+            for predicate in rule.subjects_of:
+                self.by_predicate[predicate].append(rule)
         self.reference = reference
         self._by_types: dict[frozenset, list[_Rule]] = {}  # the rules for nodes of these types
 
@@ -264,6 +269,10 @@ class ShapeChecker:
         for focus, types in data.own_types.items():
             for rule in self._rules_for(frozenset(types)):
                 found.update(rule.findings(focus, data, passes))
+        for focus, values in about.items():
+            for rule in {rule for predicate in values for rule in self.by_predicate.get(predicate, ())}:
+                if not (data.types(focus) & rule.targets):  # not checked above already
+                    found.update(rule.findings(focus, data, passes))
         return sorted(found)
 
     def _rules_for(self, types: frozenset) -> list[_Rule]:
@@ -282,18 +291,22 @@ def by_subject(triples) -> dict:
 
 # from the shapes graph to rules ----------------------------------------------------------
 def _rules(shapes: Graph, ontology: Graph) -> list[_Rule]:
+    """The rules of every shape with a target class or target predicates. SHACL-SPARQL constraints
+    (sh:sparql) are left to the compiled queries (kg.shapes, `kg validate`): they need a store to run in,
+    and the one there is, about passages, holds by how the writer makes them."""
     rules = []
-    for shape in sorted(set(shapes.subjects(SH.targetClass, None))):
+    for shape in sorted(set(shapes.subjects(SH.targetClass, None)) | set(shapes.subjects(SH.targetSubjectsOf, None))):
         if (shape, SH.deactivated, Literal(True)) in shapes:
             continue
         targets = _nodes(subclasses(ontology, list(shapes.objects(shape, SH.targetClass))))
-        rules.append(_rule(shapes, ontology, shape, targets, None))
+        subjects_of = _nodes(shapes.objects(shape, SH.targetSubjectsOf))
+        rules.append(_rule(shapes, ontology, shape, targets, subjects_of, None))
         for prop in shapes.objects(shape, SH.property):
-            rules.append(_rule(shapes, ontology, prop, targets, shapes.value(prop, SH.path)))
+            rules.append(_rule(shapes, ontology, prop, targets, subjects_of, shapes.value(prop, SH.path)))
     return rules
 
 
-def _rule(shapes: Graph, ontology: Graph, shape, targets: frozenset[str], path) -> _Rule:
+def _rule(shapes: Graph, ontology: Graph, shape, targets: frozenset, subjects_of: frozenset, path) -> _Rule:
     _refuse_unknown(shapes, shape)
     if path is not None and not isinstance(path, URIRef):
         raise UnsupportedShape(f"{shape.n3()}: only predicate paths are supported, not {path.n3()}")
@@ -302,6 +315,7 @@ def _rule(shapes: Graph, ontology: Graph, shape, targets: frozenset[str], path) 
     return _Rule(
         severity=str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1],
         targets=targets,
+        subjects_of=subjects_of,
         path=str(path) if path is not None else None,
         message=str(shapes.value(shape, SH.message) or ""),
         test=_value_test(shapes, ontology, shape),

@@ -17,13 +17,14 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+SHAPES = "https://w3id.org/mzkg/shapes#"
 
 # the parameters each supported component reads; everything else in a shape is refused
 _VALUE_PARAMETERS = {SH.datatype, SH["class"], SH.nodeKind, SH.minLength, SH.maxLength, SH.pattern, SH.flags,
                      SH["in"], SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH["or"]}
 _FOCUS_PARAMETERS = {SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.lessThanOrEquals}
 _DESCRIPTIVE = {RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.targetClass, SH.property,
-                SH.order, SH.group, SH.deactivated}
+                SH.order, SH.group, SH.deactivated, SH.targetSubjectsOf, SH.sparql, RDFS.comment}
 _NODE_KINDS = {
     SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: "isBlank({v})",
     SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
@@ -45,7 +46,7 @@ class Check:
     them by its outcome columns: (column, limit, message) means violated when column > limit."""
     severity: str
     path: str
-    classes: str  # the target classes and their subclasses, as SPARQL terms
+    target: str  # a graph pattern binding ?focus to each node the shape targets
     select: str
     where: str  # patterns and filters about a bound ?focus
     modifiers: str = ""
@@ -57,7 +58,7 @@ class Check:
     def query(self, within_named: bool = False) -> str:
         """The query. The focus nodes are the instances of the target classes; with within_named,
         only those a named graph of the dataset types."""
-        focus = f"?focus a ?focusClass . VALUES ?focusClass {{ {self.classes} }}"
+        focus = self.target
         if within_named:
             focus = f"GRAPH ?focusGraph {{ {focus} }}"
         return f"{self.select} WHERE {{ {focus} {self.where} }} {self.modifiers}"
@@ -67,19 +68,44 @@ def compile_shapes(shapes: Graph, ontology: Graph) -> list[Check]:
     """The checks for every shape with a target class. The ontology's subclasses are written into the
     queries, so "an instance of C" is an index lookup rather than an rdf:type/rdfs:subClassOf* path;
     the data's own rdfs:subClassOf triples, if it had any, would not be seen."""
-    for target in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+    for target in (SH.targetNode, SH.targetObjectsOf):
         for shape in shapes.subjects(target, None):
-            raise UnsupportedShape(f"{shape.n3()}: {target.n3()} is not supported by kg.shapes (only sh:targetClass)")
+            raise UnsupportedShape(f"{shape.n3()}: {target.n3()} is not supported by kg.shapes")
     checks = []
     instance_of = _InstanceOf(ontology)
-    for shape in sorted(set(shapes.subjects(SH.targetClass, None))):
+    for shape in sorted(set(shapes.subjects(SH.targetClass, None)) | set(shapes.subjects(SH.targetSubjectsOf, None))):
         if (shape, SH.deactivated, Literal(True)) in shapes:
             continue
-        classes = instance_of.closed(list(shapes.objects(shape, SH.targetClass)))
-        checks += _checks(shapes, shape, classes, None, instance_of)
+        target = _target(shapes, shape, instance_of)
+        checks += _checks(shapes, shape, target, None, instance_of)
         for prop in shapes.objects(shape, SH.property):
-            checks += _checks(shapes, prop, classes, shapes.value(prop, SH.path), instance_of)
+            checks += _checks(shapes, prop, target, shapes.value(prop, SH.path), instance_of)
+        for constraint in shapes.objects(shape, SH.sparql):
+            checks.append(_sparql_check(shapes, shape, constraint, target))
     return checks
+
+
+def _target(shapes: Graph, shape, instance_of: "_InstanceOf") -> str:
+    """The graph pattern of a shape's focus nodes: instances of its target classes, subjects of its
+    target predicates."""
+    patterns = []
+    classes = list(shapes.objects(shape, SH.targetClass))
+    if classes:
+        patterns.append(f"?focus a ?focusClass . VALUES ?focusClass {{ {instance_of.closed(classes)} }}")
+    for predicate in shapes.objects(shape, SH.targetSubjectsOf):
+        patterns.append(f"{{ SELECT DISTINCT ?focus WHERE {{ ?focus {_term(predicate)} ?anyValue }} }}")
+    return " UNION ".join(f"{{ {p} }}" for p in patterns) if len(patterns) > 1 else patterns[0]
+
+
+def _sparql_check(shapes: Graph, shape, constraint, target: str) -> Check:
+    """A SHACL-SPARQL constraint: its SELECT, with $this the focus node, gives a row per violation."""
+    select = str(shapes.value(constraint, SH.select))
+    prefixes = "".join(f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+                       for declared in shapes.objects(constraint, SH.prefixes) for d in shapes.objects(declared, SH.declare))
+    body = select[select.index("{") + 1:select.rindex("}")].replace("$this", "?focus")
+    severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
+    message = str(shapes.value(constraint, SH.message) or shapes.value(shape, SH.message) or "the node does not conform")
+    return Check(severity, "", target, f"{prefixes}SELECT DISTINCT ?focus", body, "", ((None, 0, message),))
 
 
 def subclasses(ontology: Graph, classes: list) -> set[str]:
@@ -102,7 +128,7 @@ class _InstanceOf:
         return f"{v} a ?class{self.used} . VALUES ?class{self.used} {{ {self.closed(classes)} }}"
 
 
-def _checks(shapes: Graph, shape, classes: str, path, instance_of: _InstanceOf) -> list[Check]:
+def _checks(shapes: Graph, shape, target: str, path, instance_of: _InstanceOf) -> list[Check]:
     _refuse_unknown(shapes, shape)
     if path is not None and not isinstance(path, URIRef):
         raise UnsupportedShape(f"{shape.n3()}: only predicate paths are supported, not {path.n3()}")
@@ -111,7 +137,7 @@ def _checks(shapes: Graph, shape, classes: str, path, instance_of: _InstanceOf) 
     made = []
 
     def check(select: str, where: str, default_message: str, modifiers: str = ""):
-        made.append(Check(severity, str(path or ""), classes, select, where, modifiers, ((None, 0, message or default_message),)))
+        made.append(Check(severity, str(path or ""), target, select, where, modifiers, ((None, 0, message or default_message),)))
 
     if path is None:
         test = _value_test(shapes, shape, "?focus", instance_of)
@@ -137,7 +163,7 @@ def _checks(shapes: Graph, shape, classes: str, path, instance_of: _InstanceOf) 
         having.append(f"COUNT(DISTINCT ?value) > {int(high)}")
         outcomes.append(("count", int(high), message or f"more than {int(high)} values of {p}"))
     if outcomes:
-        made.append(Check(severity, str(path), classes, f"SELECT ?focus {' '.join(columns)}", f"OPTIONAL {{ ?focus {p} ?value }}",
+        made.append(Check(severity, str(path), target, f"SELECT ?focus {' '.join(columns)}", f"OPTIONAL {{ ?focus {p} ?value }}",
                           f"GROUP BY ?focus HAVING ({' || '.join(having)})", tuple(outcomes)))
     if shapes.value(shape, SH.uniqueLang) == Literal(True):
         check("SELECT DISTINCT ?focus", f"?focus {p} ?a, ?b . FILTER(!sameTerm(?a, ?b) && lang(?a) != \"\" && lang(?a) = lang(?b))",
@@ -226,3 +252,37 @@ def _term(node) -> str:
     if isinstance(node, BNode):
         raise UnsupportedShape(f"a blank node ({node.n3()}) where a constant was expected")
     return node.n3()
+
+
+def domain_and_range_shapes(ontology: Graph) -> Graph:
+    """A shape for every property the ontology gives a domain or a range: the subjects of the property
+    are instances of its domain, and its values of its range (a class, or a datatype). The ontology
+    stays the one place these are stated; shapes.ttl holds the rest."""
+    shapes = Graph()
+    for prop in sorted(set(ontology.subjects(RDFS.domain, None)) | set(ontology.subjects(RDFS.range, None))):
+        if not isinstance(prop, URIRef):
+            continue
+        name = prop.split("#")[-1].rsplit("/", 1)[-1]
+        shape = URIRef(f"{SHAPES}DomainAndRange_{name}")
+        shapes.add((shape, RDF.type, SH.NodeShape))
+        shapes.add((shape, SH.targetSubjectsOf, prop))
+        for domain in ontology.objects(prop, RDFS.domain):
+            shapes.add((shape, SH["class"], domain))
+            shapes.add((shape, SH.message, Literal(f"the subject of {name} is not a {domain.split('#')[-1]}, its domain")))
+        for range_ in ontology.objects(prop, RDFS.range):
+            value = BNode()
+            shapes.add((shape, SH.property, value))
+            shapes.add((value, SH.path, prop))
+            shapes.add((value, SH.message, Literal(f"a value of {name} is not in its range, {range_.split('#')[-1]}")))
+            if range_ == RDF.PlainLiteral:  # a string, with a language tag or without
+                either = [BNode(), BNode()]
+                shapes.add((either[0], SH.datatype, XSD.string))
+                shapes.add((either[1], SH.datatype, RDF.langString))
+                shapes.add((value, SH["or"], Collection(shapes, BNode(), either).uri))
+            elif range_ == RDFS.Literal:
+                shapes.add((value, SH.nodeKind, SH.Literal))
+            elif str(range_).startswith(str(XSD)):
+                shapes.add((value, SH.datatype, range_))
+            else:
+                shapes.add((value, SH["class"], range_))
+    return shapes

@@ -8,6 +8,8 @@ from mzkg.loaders.gazetteer import Gazetteer
 from mzkg.loaders.iris import Minter
 from mzkg.ontology import MZ, ontology_file, shapes_file, vocabulary_files
 
+from .shapes import domain_and_range_shapes
+
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 LAT, LONG = ox.NamedNode(GEO + "lat"), ox.NamedNode(GEO + "long")
 DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
@@ -19,7 +21,10 @@ def ontology_graph() -> Graph:
 
 
 def shapes_graph() -> Graph:
-    return Graph().parse(data=shapes_file().read_text("utf-8"), format="turtle")
+    """ontology/shapes.ttl, and a shape for each domain and range the ontology declares."""
+    graph = Graph().parse(data=shapes_file().read_text("utf-8"), format="turtle")
+    graph += domain_and_range_shapes(ontology_graph())
+    return graph
 
 
 def gazetteer_ntriples(minter: Minter, gazetteer: Gazetteer | None = None) -> str:

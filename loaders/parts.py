@@ -54,7 +54,7 @@ def parts_of(structure: Structure, targets: list[Target], unread: list[UnreadRow
     for b in structure.boxes:
         label = b.title or f"专栏{b.number or b.ordinal}"
         parent = section_path(b.section)
-        path = stable("box", parent, label + b.description)
+        path = stable("box", parent, label)  # by its title alone: an edit to one of its items leaves the others' paths
         parts.append(Part(path, "box", label, label + b.description, b.span, parent, b))
         for item in b.items:
             parts.append(Part(stable(f"{path}/item", path, item.label + item.description), "item", item.label,

@@ -41,3 +41,11 @@ def built(tmp_path_factory):
     store = tmp_path_factory.mktemp("store") / "kg"
     report = Builder(progress=False).build(CORPUS, store)
     return store, report
+
+
+@pytest.fixture(scope="session")
+def test_corpus_built(tmp_path_factory):
+    """A store built from the test corpus (tests/corpus), documents that are not policy documents left out."""
+    store = tmp_path_factory.mktemp("test-corpus") / "kg"
+    Builder(progress=False).build(Path(__file__).parent / "corpus", store, keep_going=True)
+    return store

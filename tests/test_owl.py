@@ -21,7 +21,6 @@ from mzkg.ontology import ontology_file
 
 HERMIT = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
 PROFILES = Path(__file__).parent / "owl" / "Profiles.java"
-TEST_CORPUS = Path(__file__).parent / "corpus"
 
 
 def java() -> str:
@@ -71,10 +70,8 @@ def test_hermit_finds_the_ontology_and_the_bundled_data_consistent(built, tmp_pa
 
 
 @pytest.mark.slow
-def test_hermit_finds_the_ontology_and_the_test_corpus_consistent(tmp_path):
-    store = tmp_path / "store"
-    Builder(progress=False).build(TEST_CORPUS, store, keep_going=True)
-    assert_consistent(hermit(asserted_ntriples(store, tmp_path / "test-corpus.nt")))
+def test_hermit_finds_the_ontology_and_the_test_corpus_consistent(test_corpus_built, tmp_path):
+    assert_consistent(hermit(asserted_ntriples(test_corpus_built, tmp_path / "test-corpus.nt")))
 
 
 def test_hermit_finds_a_contradiction_when_there_is_one(built, tmp_path):
