@@ -2,9 +2,12 @@
 command and the remote client all pick their formats from it."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+
+from mzkg.ontology import PREFIXES
 
 
 @dataclass(frozen=True)
@@ -58,3 +61,48 @@ def keys(offered: list[Format]) -> list[str]:
     names = {fmt.key for fmt in offered}
     names |= {alias for alias, key in RDF_NAMES.items() if key in names}
     return sorted(names)
+
+
+def serialize(triples, fmt: Format) -> bytes:
+    """Triples in a format, written to be read: with the ontology's prefixes (ontology.PREFIXES) in
+    Turtle and RDF/XML, and in JSON-LD with the same prefixes as its @context (see jsonld_context)."""
+    if fmt.key == "jsonld":
+        return compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
+    return ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES)
+
+
+def jsonld_context() -> dict:
+    """The JSON-LD context of the RDF pages: the prefixes, each a term for its namespace."""
+    return {"@context": {prefix: namespace for prefix, namespace in sorted(PREFIXES.items())}}
+
+
+def compact_jsonld(expanded: bytes) -> bytes:
+    """Expanded JSON-LD (what pyoxigraph writes) with the context's prefixes: property names and
+    types become compact IRIs (mz:inDocument), which a JSON-LD processor expands back to the same
+    triples. Node IRIs stay whole."""
+    namespaces = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+    def compact(iri: str) -> str:
+        for prefix, namespace in namespaces:
+            local = iri[len(namespace):]
+            if iri.startswith(namespace) and local and not local.startswith("/") and ":" not in local:
+                return f"{prefix}:{local}"
+        return iri
+
+    def walk(value):
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, v in value.items():
+            if key == "@type":
+                out[key] = [compact(t) for t in v] if isinstance(v, list) else compact(v)
+            elif key.startswith("@"):
+                out[key] = walk(v)
+            else:
+                out[compact(key)] = walk(v)
+        return out
+
+    graph = walk(json.loads(expanded))
+    return json.dumps({**jsonld_context(), "@graph": graph}, ensure_ascii=False).encode("utf-8")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 
-from mzkg.ontology import MZ
+from mzkg.ontology import MZ, PREFIXES
 
 from .extraction import Extraction
 from .gazetteer import Gazetteer
@@ -38,18 +38,8 @@ class _Namespace:
 
 
 M = _Namespace(str(MZ))
-RDF = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-RDFS = _Namespace("http://www.w3.org/2000/01/rdf-schema#")
-SKOS = _Namespace("http://www.w3.org/2004/02/skos/core#")
-DCTERMS = _Namespace("http://purl.org/dc/terms/")
-XSD = _Namespace("http://www.w3.org/2001/XMLSchema#")
-PROV = _Namespace("http://www.w3.org/ns/prov#")
-DCAT = _Namespace("http://www.w3.org/ns/dcat#")
-ELI = _Namespace("http://data.europa.eu/eli/ontology#")
-OA = _Namespace("http://www.w3.org/ns/oa#")
-ORG = _Namespace("http://www.w3.org/ns/org#")
-QB = _Namespace("http://purl.org/linked-data/cube#")
-QUDT = _Namespace("http://qudt.org/schema/qudt/")
+RDF, RDFS, SKOS, DCTERMS, XSD, PROV, DCAT, ELI, OA, ORG, QB, QUDT = (
+    _Namespace(PREFIXES[name]) for name in ("rdf", "rdfs", "skos", "dcterms", "xsd", "prov", "dcat", "eli", "oa", "org", "qb", "qudt"))
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 _CLASSES = {"toc": "TableOfContents", "measure": "Measure", "goal": "Goal", "box": "ProjectBox", "item": "ProjectItem",

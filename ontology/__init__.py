@@ -15,6 +15,9 @@ PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#", "dcat": "http://www.w3.org/ns/dcat#",
     "org": "http://www.w3.org/ns/org#", "qb": "http://purl.org/linked-data/cube#", "oa": "http://www.w3.org/ns/oa#",
     "void": "http://rdfs.org/ns/void#", "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
+    "eli": "http://data.europa.eu/eli/ontology#", "qudt": "http://qudt.org/schema/qudt/",
+    "sdmx-dimension": "http://purl.org/linked-data/sdmx/2009/dimension#",
+    "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#",
 }
 MZ = Namespace(PREFIXES["mz"])
 OA = Namespace(PREFIXES["oa"])

@@ -38,7 +38,7 @@ def void():
     except negotiation.NotAcceptable as error:
         return Response(str(error) + "\n", status=406, mimetype="text/plain")
     triples = description(request.host_url.rstrip("/"), kg().generation)
-    return Response(ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES), mimetype=fmt.media_type,
+    return Response(formats.serialize(triples, fmt), mimetype=fmt.media_type,
                     headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"})
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from mzkg import queries
 from mzkg.kg import formats
 from mzkg.kg.query import bind
-from mzkg.ontology import MZ, PREFIXES
+from mzkg.ontology import MZ
 
 from . import negotiation
 from .labels import Link, href, iri_for_path, links, short
@@ -65,8 +65,8 @@ def entity(path: str):
     triples = description(node)
     if not triples:
         abort(404)
-    return Response(ox.serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES), mimetype=fmt.media_type,
-                    headers={"Vary": "Accept"})
+    return Response(formats.serialize(triples, fmt), mimetype=fmt.media_type,
+                    headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"})
 
 
 def graph_name(iri: str, path: str, requested: str | None):

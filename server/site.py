@@ -1,6 +1,7 @@
 """Home, search, the ontology's documentation, dumps and the query editor."""
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -12,7 +13,8 @@ from mzkg import queries
 from mzkg.kg import formats
 from mzkg.kg import search as search_index
 from mzkg.loaders.normalize import normalize_label
-from mzkg.ontology import ONTOLOGY_IRI, PREFIXES, ontology_file, shapes_file
+from mzkg.kg.vocabulary import shapes_graph
+from mzkg.ontology import ONTOLOGY_IRI, ontology_file
 
 from . import negotiation
 from .labels import href, links, short
@@ -171,32 +173,43 @@ def ontology_page():
         response = Response(render_template("ontology.html", title="Ontology", **_ontology_terms()), mimetype="text/html")
         response.headers["Vary"] = "Accept"
         return response
-    return _rdf_file(ontology_file(), "ontology")
+    return _rdf_file(ontology_file().read_text("utf-8"), "ontology")
 
 
 @bp.route("/ontology.<fmt>")
 def ontology_file_as(fmt: str):
-    return _rdf_file(ontology_file(), "ontology", fmt)
+    return _rdf_file(ontology_file().read_text("utf-8"), "ontology", fmt)
 
 
 @bp.route("/shapes")
 @bp.route("/shapes.<fmt>")
 def shapes(fmt: str | None = None):
-    """The SHACL shapes (the namespace https://w3id.org/mzkg/shapes#)."""
-    return _rdf_file(shapes_file(), "shapes", fmt)
+    """The SHACL shapes (the namespace https://w3id.org/mzkg/shapes#): shapes.ttl and those made from
+    the ontology's domains and ranges."""
+    return _rdf_file(_shapes_turtle(), "shapes", fmt)
 
 
-def _rdf_file(file, name: str, fmt: str | None = None) -> Response:
-    """A Turtle file of the package as Turtle, or converted to the format asked for (suffix or Accept)."""
+@lru_cache(maxsize=1)
+def _shapes_turtle() -> str:
+    return shapes_graph().serialize(format="turtle")
+
+
+@bp.route("/context.jsonld")
+def jsonld_context():
+    """The @context the RDF pages in JSON-LD carry: the prefixes of ontology.PREFIXES."""
+    return Response(json.dumps(formats.jsonld_context(), indent=2), mimetype="application/ld+json",
+                    headers={"Access-Control-Allow-Origin": "*"})
+
+
+def _rdf_file(text: str, name: str, fmt: str | None = None) -> Response:
+    """Turtle as Turtle, or converted to the format asked for (suffix or Accept)."""
     if fmt is not None and fmt not in formats.BY_KEY:
         abort(404)
     try:
         chosen = negotiation.choose(formats.GRAPHS, request.headers.get("Accept"), fmt, formats.GRAPHS[0])
     except negotiation.NotAcceptable as error:
         return Response(str(error) + "\n", status=406, mimetype="text/plain")
-    text = file.read_text("utf-8")
-    body = text if chosen.key == "ttl" else ox.serialize(ox.parse(text, ox.RdfFormat.TURTLE), format=chosen.oxigraph,
-                                                          prefixes=PREFIXES)
+    body = text if chosen.key == "ttl" else formats.serialize(ox.parse(text, ox.RdfFormat.TURTLE), chosen)
     return Response(body, mimetype=chosen.media_type, headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*",
                                                                "Content-Disposition": f'inline; filename="{name}.{chosen.key}"'})
 

@@ -7,8 +7,10 @@ import re
 
 import pytest
 from pyoxigraph import Dataset, RdfFormat, parse
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
+from rdflib.compare import isomorphic
 
+from mzkg.kg.store import KnowledgeStore
 from mzkg.server import create_app
 
 from helpers import part_path
@@ -207,6 +209,34 @@ def test_every_kind_of_iri_dereferences(client, built):
         assert client.get(path, headers=HTML).status_code == 200, path
         assert client.get(path + ".ttl").status_code == 200, path
     assert client.get("/unit/999999999999", headers=HTML).status_code == 404
+
+
+def test_every_typed_node_of_the_data_dereferences_with_its_types(client, built):
+    """One node of every class the documents' graphs use: its RDF page states its types."""
+    store = KnowledgeStore.open(built[0], read_only=True)
+    examples = {row["c"].value: row["x"].value for row in store.query(
+        "SELECT ?c (MIN(STR(?node)) AS ?x) WHERE { GRAPH ?g { ?node a ?c } "
+        "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/mzkg/id/graph/doc/')) FILTER(isIRI(?node)) } GROUP BY ?c")}
+    assert len(examples) > 25
+    for cls, iri in examples.items():
+        path = "/" + iri.split("/id/", 1)[1]
+        response = client.get(path, headers={"Accept": "text/turtle"})
+        assert response.status_code == 200, path
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        graph = Graph().parse(data=response.get_data(), format="turtle")
+        assert (URIRef(iri), RDF.type, URIRef(cls)) in graph, (path, cls)
+        assert client.get(path, headers=HTML).status_code == 200, path
+
+
+def test_json_ld_pages_carry_the_prefixes_as_their_context(client, built):
+    measure = part_path(built[0], WUHAN, "Measure", 3)
+    page = json.loads(client.get(measure, headers={"Accept": "application/ld+json"}).get_data())
+    context = json.loads(client.get("/context.jsonld").get_data())["@context"]
+    assert page["@context"] == context and context["mz"] == "https://w3id.org/mzkg/ontology#"
+    assert any("mz:inDocument" in node for node in page["@graph"])
+    as_jsonld = Graph().parse(data=json.dumps(page), format="json-ld")
+    as_turtle = Graph().parse(data=client.get(measure + ".ttl").get_data(), format="turtle")
+    assert isomorphic(as_jsonld, as_turtle)
 
 
 def test_indicator_page_has_a_chart(client):
