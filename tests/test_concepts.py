@@ -127,3 +127,13 @@ def test_admin_units_and_citations_queries(built):
     assert zhushan and zhushan[0]["parentLabel"].value == "景德镇市" and zhushan[0]["level"].value == "county"
     cited = {r["instrumentLabel"].value: int(r["plans"].value) for r in store.query(queries.get("citations").text)}
     assert cited["地名管理条例"] == 3
+
+
+def test_groups_and_areas_are_mapped_both_ways(built):
+    store = KnowledgeStore.open(built[0], read_only=True)
+    pairs = {(row["a"].value, row["b"].value) for row in store.query(
+        "SELECT ?a ?b WHERE { ?a <http://www.w3.org/2004/02/skos/core#relatedMatch> ?b }")}
+    assert len(pairs) >= 10 and all((b, a) in pairs for a, b in pairs)
+    kinds = {row["t"].value.rsplit("#", 1)[-1] for a, _ in pairs for row in store.query(
+        f"SELECT ?t WHERE {{ <{a}> a ?t FILTER(STRSTARTS(STR(?t), 'https://w3id.org/mzkg/ontology#')) }}")}
+    assert kinds == {"TargetGroup", "PolicyArea"}
