@@ -30,6 +30,7 @@ from mzkg.loaders.iris import Minter
 from mzkg.loaders.metadata import Metadata
 
 from . import provenance, reasoning, shapes, vocabulary
+from .children import end_with_parent
 from .interface import Graphs
 from .shape_checks import Reference, ShapeChecker
 from .store import GraphBuffer, fresh_store, rdflib_graph
@@ -340,7 +341,8 @@ def _executor(jobs: int):
         return
     methods = multiprocessing.get_all_start_methods()
     # fork where the platform has it: nothing is open yet that a child could inherit badly
-    pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("fork" if "fork" in methods else "spawn"))
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("fork" if "fork" in methods else "spawn"),
+                               initializer=end_with_parent)
     # The workers share what the parent has read (gazetteer, vocabularies, compiled ontology and shapes).
     # Frozen, it is left out of their garbage collections, which would otherwise walk it and so copy
     # every page it sits on into each worker.

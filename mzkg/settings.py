@@ -73,12 +73,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_process_start", 60.0, float, "seconds a query process may take to open the store", SERVE),
     Setting("max_rows", 100_000, int, "solutions or triples an answer holds at most; the rest are cut, and the "
             "response says so", SERVE),
+    Setting("max_answer_bytes", 64 * 1024 * 1024, int, "bytes an answer holds at most, counted while it is written; "
+            "the rest is cut, and the response says so", SERVE),
+    Setting("query_memory", 0, int, "megabytes of address space each query process may take beyond what it holds with "
+            "the store open; a query needing more is stopped and answered with 503 (0: a quarter of the machine's "
+            "memory shared by every worker's query processes)", SERVE),
     Setting("max_query_length", 20_000, int, "characters a query may have (longer: 413)", SERVE),
     Setting("max_body", 1_048_576, int, "bytes a request body may have (larger: 413)", SERVE),
     Setting("allowed_services", frozenset(), frozenset, "SERVICE endpoints a query may call (space-separated IRIs); "
             "all others are refused", SERVE),
     Setting("cache_entries", 512, int, "answers each worker keeps per snapshot generation", SERVE),
     Setting("cache_answer_bytes", 4 * 1024 * 1024, int, "largest answer the cache keeps, in bytes", SERVE),
+    Setting("cache_bytes", 128 * 1024 * 1024, int, "bytes of answers each worker's cache holds at most", SERVE),
     Setting("remote_poll", 1.0, float, "seconds between two checks of a remote store's generation", SERVE),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}

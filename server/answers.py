@@ -1,7 +1,6 @@
 """A query's answer as bytes, how it is written, and the cache of answers of one snapshot."""
 from __future__ import annotations
 
-import itertools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,8 +23,21 @@ class QueryFailed(Exception):
     pass
 
 
+class QueryOutOfMemory(Exception):
+    """The query needed more memory than a query process may have (the query_memory setting)."""
+
+
 class SnapshotGone(QueryFailed):
     """The snapshot a query process was to open was removed: newer ones were published meanwhile."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one answer may cost: solutions or triples, bytes, and the address space of the process
+    computing it (0: unbounded)."""
+    rows: int
+    bytes: int
+    memory: int = 0
 
 
 @dataclass(frozen=True)
@@ -44,34 +56,42 @@ class Answer:
         return ox.parse_query_results(self.body, TRANSPORT[self.kind].oxigraph)
 
 
-def evaluate(store, sparql: str, options: dict, wanted: dict | None, max_rows: int) -> Answer:
-    """Run a query and write its answer, at most max_rows solutions or triples, in the format
-    `wanted` names for its kind ("solutions", "triples", "boolean": a format key), else for transport."""
+def evaluate(store, sparql: str, options: dict, wanted: dict | None, limits: Limits) -> Answer:
+    """Run a query and write its answer, at most limits.rows solutions or triples and limits.bytes,
+    in the format `wanted` names for its kind ("solutions", "triples", "boolean": a format key), else
+    for transport. Rows are counted and measured as they come, so an answer is never made whole first."""
     result = store.query(sparql, **options)
     kind = "boolean" if isinstance(result, ox.QueryBoolean) else "triples" if is_graph(result) else "solutions"
     fmt = formats.BY_KEY[wanted[kind]] if wanted and kind in wanted else None
     target = (fmt or TRANSPORT[kind]).oxigraph
     if kind == "boolean":
-        body, rows, truncated = result.serialize(format=target), 1, False
-    elif kind == "triples":  # collected, so they are counted and written once, in the format asked for
-        triples = list(itertools.islice(result, max_rows + 1))
-        rows, truncated = min(len(triples), max_rows), len(triples) > max_rows
-        body = ox.serialize(triples[:max_rows], format=target)
-    else:  # solutions are many small objects: cut in the line-based transport format instead
-        transport = TRANSPORT[kind].oxigraph
-        body, rows, truncated = _first_rows(result.serialize(format=transport), max_rows)
-        if target != transport:
-            body = ox.parse_query_results(body, transport).serialize(format=target)
-    return Answer(kind, body, fmt.media_type if fmt else None, rows, truncated)
+        return Answer(kind, result.serialize(format=target), fmt.media_type if fmt else None, 1, False)
+    if kind == "triples":
+        rows, truncated = _first(result, limits.rows, limits.bytes, lambda t: len(str(t).encode("utf-8")))
+        body = ox.serialize(rows, format=target)
+    else:  # written as TSV line by line, then in the format asked for
+        lines, truncated = _first((_tsv_line(s, result.variables) for s in result), limits.rows, limits.bytes, len)
+        body = ("\t".join(str(v) for v in result.variables) + "\n").encode("utf-8") + b"".join(lines)
+        rows = lines
+        if target != TRANSPORT[kind].oxigraph:
+            body = ox.parse_query_results(body, TRANSPORT[kind].oxigraph).serialize(format=target)
+    return Answer(kind, body, fmt.media_type if fmt else None, len(rows), truncated)
 
 
-def _first_rows(data: bytes, max_rows: int) -> tuple[bytes, int, bool]:
-    """The header line and at most max_rows lines after it, how many there are, and whether some were cut."""
-    rows = data.count(b"\n") - 1
-    if rows <= max_rows:
-        return data, rows, False
-    kept = data.split(b"\n", max_rows + 1)[:-1]  # the last part is the rest
-    return b"\n".join(kept) + b"\n", max_rows, True
+def _first(items, max_rows: int, max_bytes: int, size) -> tuple[list, bool]:
+    """The first items, up to max_rows of them and max_bytes of their sizes, and whether some were left."""
+    kept, total = [], 0
+    for item in items:
+        total += size(item)
+        if len(kept) == max_rows or total > max_bytes:
+            return kept, True
+        kept.append(item)
+    return kept, False
+
+
+def _tsv_line(solution, variables) -> bytes:
+    """One solution as a line of SPARQL TSV: each term in N-Triples syntax, empty when unbound."""
+    return ("\t".join("" if (term := solution[v]) is None else str(term) for v in variables) + "\n").encode("utf-8")
 
 
 def cache_key(sparql: str, options: dict, wanted: dict | None = None) -> tuple[str, str, str]:
@@ -83,9 +103,10 @@ class ResultCache:
     query's answer stays right until the snapshot changes (clear). An answer computed before a clear
     is not kept after it: put takes the generation read before the query ran. Thread-safe."""
 
-    def __init__(self, entries: int, largest: int):
-        self.entries, self.largest = entries, largest
+    def __init__(self, entries: int, largest: int, budget: int):
+        self.entries, self.largest, self.budget = entries, largest, budget
         self.answers: OrderedDict = OrderedDict()
+        self.bytes = 0  # of the answers kept
         self.generation = 0  # counted by clear()
         self.lock = threading.Lock()
 
@@ -98,13 +119,15 @@ class ResultCache:
 
     def put(self, key, answer: Answer, generation: int) -> None:
         with self.lock:
-            if generation != self.generation or len(answer.body) > self.largest:
+            if generation != self.generation or len(answer.body) > self.largest or key in self.answers:
                 return
             self.answers[key] = answer
-            while len(self.answers) > self.entries:
-                self.answers.popitem(last=False)
+            self.bytes += len(answer.body)
+            while len(self.answers) > self.entries or self.bytes > self.budget:
+                self.bytes -= len(self.answers.popitem(last=False)[1].body)
 
     def clear(self) -> None:
         with self.lock:
             self.generation += 1
             self.answers.clear()
+            self.bytes = 0

@@ -8,10 +8,9 @@ killed (a fresh one is started for the next job) and the request gets 503.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
+import resource
 import select
 import signal
 import threading
@@ -19,11 +18,10 @@ import time
 
 import pyoxigraph as ox
 
+from mzkg.kg.children import end_with_parent
 from mzkg.kg.export import write_quads
 
-from .answers import Answer, QueryFailed, QueryTimeout, SnapshotGone, evaluate
-
-PR_SET_PDEATHSIG = 1  # prctl(2)
+from .answers import Answer, Limits, QueryFailed, QueryOutOfMemory, QueryTimeout, SnapshotGone, evaluate
 
 # How long each side of the pipe looks for the other's message before it sleeps: a small query is
 # answered within this, and a process woken from sleep costs more than the query itself.
@@ -40,22 +38,19 @@ def spin(readable, seconds: float) -> bool:
     return True
 
 
-def end_with_parent() -> None:
-    """Have the kernel kill this process when the process that started it ends (Linux), so a worker
-    that dies leaves no query process behind."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the pipe's end still ends the child
-        return
-    if os.getppid() == 1:  # the parent ended before the request took hold
-        os._exit(0)
-
-
 _MISSING_FILE = "No such file or directory"  # how RocksDB reports a file of a removed snapshot
 
 
-def _serve_jobs(path: str, max_rows: int, conn) -> None:
+def query_memory(config: dict) -> int:
+    """Bytes of address space a query process may use: the query_memory setting (megabytes), else a
+    quarter of the machine's memory shared by every worker's query processes."""
+    if config["query_memory"]:
+        return config["query_memory"] * 1024 * 1024
+    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return machine // 4 // max(1, config["workers"] * config["query_processes"])
+
+
+def _serve_jobs(path: str, limits: Limits, conn) -> None:
     """The child: answer ("query", sparql, options, wanted) and ("dump", graph, format key, file) jobs."""
     end_with_parent()
     try:
@@ -63,6 +58,9 @@ def _serve_jobs(path: str, max_rows: int, conn) -> None:
     except Exception as error:  # removed since it was named (RocksDB says so in several ways): the caller moves on
         conn.send(("gone" if not os.path.exists(os.path.join(path, "CURRENT")) else "failed", str(error)))
         return
+    if limits.memory:  # beyond what the process holds with the store open; the store's code aborts past it
+        held = int(open("/proc/self/statm").read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (held + limits.memory, resource.RLIM_INFINITY))
     readable = select.poll()
     readable.register(conn.fileno(), select.POLLIN)
     conn.send(("ready", None))
@@ -75,7 +73,7 @@ def _serve_jobs(path: str, max_rows: int, conn) -> None:
         try:
             if job == "query":
                 sparql, options, wanted = args
-                conn.send(("answer", evaluate(store, sparql, options, wanted, max_rows)))
+                conn.send(("answer", evaluate(store, sparql, options, wanted, limits)))
             else:
                 graph, key, target = args
                 with open(target, "wb") as out:
@@ -83,6 +81,9 @@ def _serve_jobs(path: str, max_rows: int, conn) -> None:
                 conn.send(("answer", target))
         except SyntaxError as error:
             conn.send(("syntax", str(error)))
+        except MemoryError:
+            conn.send(("memory", None))
+            return
         except Exception as error:  # the parent turns it into a 400 with this message
             if _MISSING_FILE in str(error):  # the snapshot was removed under it: the parent moves to the newest
                 conn.send(("gone", str(error)))
@@ -93,10 +94,11 @@ def _serve_jobs(path: str, max_rows: int, conn) -> None:
 class QueryProcess:
     """A child process with a snapshot open read-only, doing one job at a time over a pipe."""
 
-    def __init__(self, context, path: str, max_rows: int, generation: int, start_seconds: float):
+    def __init__(self, context, path: str, limits: Limits, generation: int, start_seconds: float):
         self.generation = generation  # the snapshot generation it serves
+        self.limits = limits
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve_jobs, args=(path, max_rows, child), daemon=True)
+        self.process = context.Process(target=_serve_jobs, args=(path, limits, child), daemon=True)
         self.process.start()
         child.close()
         # One poller for the life of the pipe: Connection.poll builds a new selector on every call.
@@ -123,7 +125,14 @@ class QueryProcess:
             kind, payload = self.conn.recv()
         except EOFError:
             self.close()
-            raise QueryFailed("the query process ended without answering") from None
+            if self.limits.memory and self.process.exitcode in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS):
+                kind = "memory"  # the store's code aborts when an allocation beyond the limit fails
+            else:
+                raise QueryFailed("the query process ended without answering") from None
+        if kind == "memory":
+            self.close()
+            raise QueryOutOfMemory(f"The query needed more than the {self.limits.memory // 2**20} MiB of memory a query "
+                                   "may use (KG_QUERY_MEMORY) and was stopped.")
         if kind == "syntax":
             raise SyntaxError(payload)
         if kind == "gone":
@@ -147,10 +156,10 @@ class ProcessPool:
     """A worker's query processes over one snapshot: at most `processes` jobs of the worker run at
     once, each stopped at the deadline. Safe to call from several threads."""
 
-    def __init__(self, snapshot: str, timeout: float, max_rows: int, processes: int, start_seconds: float):
+    def __init__(self, snapshot: str, timeout: float, limits: Limits, processes: int, start_seconds: float):
         self.path = snapshot
         self.timeout = timeout
-        self.max_rows = max_rows
+        self.limits = limits
         self.start_seconds = start_seconds
         self.context = multiprocessing.get_context("spawn")
         self.lock = threading.Lock()  # guards path, generation and idle
@@ -187,7 +196,7 @@ class ProcessPool:
                     return process
                 process.close()
             path, generation = self.path, self.generation
-        return QueryProcess(self.context, path, self.max_rows, generation, self.start_seconds)
+        return QueryProcess(self.context, path, self.limits, generation, self.start_seconds)
 
     def _give_back(self, process: QueryProcess) -> None:
         """Keep the process for the next job, unless it was stopped or serves an old snapshot."""

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from mzkg.kg import formats as rdf_formats
 
 from . import access, guard, negotiation
-from .answers import QueryFailed, QueryTimeout
+from .answers import QueryFailed, QueryOutOfMemory, QueryTimeout
 
 PATH = "/sparql"
 READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
@@ -99,7 +99,7 @@ class Endpoint:
             raise ProtocolError(400, f"SPARQL syntax error: {error}") from error
         except QueryFailed as error:
             raise ProtocolError(400, f"The query could not be evaluated: {error}") from error
-        except QueryTimeout as error:
+        except (QueryTimeout, QueryOutOfMemory) as error:
             raise ProtocolError(503, str(error)) from error
 
     def headers(self, answer, refusals: dict) -> list[tuple[str, str]]:

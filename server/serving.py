@@ -15,8 +15,8 @@ from mzkg.kg.export import write_quads
 from mzkg.kg.interface import Store
 from mzkg.loaders.iris import Minter
 
-from .answers import Answer, QueryFailed, QueryTimeout, ResultCache, SnapshotGone, cache_key, evaluate
-from .processes import ProcessPool
+from .answers import Answer, Limits, QueryFailed, QueryTimeout, ResultCache, SnapshotGone, cache_key, evaluate
+from .processes import ProcessPool, query_memory
 
 
 _MOVES = 3  # how many times a job follows the writers to a newer snapshot before it fails
@@ -25,8 +25,8 @@ _MOVES = 3  # how many times a job follows the writers to a newer snapshot befor
 class RemoteQueries:
     """Queries of a remote store, in the calling thread, bounded by the server's request timeout."""
 
-    def __init__(self, store: Store, timeout: float, max_rows: int):
-        self.timeout, self.max_rows = timeout, max_rows
+    def __init__(self, store: Store, timeout: float, limits: Limits):
+        self.timeout, self.limits = timeout, limits
         self.switch(store)
 
     def switch(self, store: Store) -> None:
@@ -34,7 +34,7 @@ class RemoteQueries:
         self.store = store
 
     def answer(self, sparql: str, wanted: dict | None, options: dict) -> Answer:
-        return self._call(evaluate, self.store, sparql, options, wanted, self.max_rows)
+        return self._call(evaluate, self.store, sparql, options, wanted, self.limits)
 
     def dump(self, graph: str | None, key: str, target: str) -> None:
         def write():
@@ -62,13 +62,14 @@ class Serving:
     def __init__(self, store: Store, config: dict):
         self.store = store
         self.minter = Minter(store.base)
-        self.cache = ResultCache(config["cache_entries"], config["cache_answer_bytes"])
+        self.cache = ResultCache(config["cache_entries"], config["cache_answer_bytes"], config["cache_bytes"])
+        limits = Limits(config["max_rows"], config["max_answer_bytes"], query_memory(config))
         if store.snapshot:
-            self.queries = ProcessPool(store.snapshot, config["query_timeout"], config["max_rows"],
+            self.queries = ProcessPool(store.snapshot, config["query_timeout"], limits,
                                        config["query_processes"], config["query_process_start"])
             self.poll_seconds = 0.0  # a look at the manifest file's time stamp: cheap on every request
         else:
-            self.queries = RemoteQueries(store, config["query_timeout"], config["max_rows"])
+            self.queries = RemoteQueries(store, config["query_timeout"], limits)
             self.poll_seconds = config["remote_poll"]
         self.checked = time.monotonic()
 

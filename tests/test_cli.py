@@ -3,8 +3,11 @@ import csv
 import io
 import json
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from pyoxigraph import Dataset, RdfFormat, parse
@@ -112,3 +115,44 @@ def test_load_records_where_a_file_was_published(tmp_path, corpus_paths):
     activities = kg("query", "SELECT DISTINCT ?a ?l WHERE { ?d <http://www.w3.org/ns/prov#wasGeneratedBy> ?a . "
                              "?a <http://www.w3.org/2000/01/rdf-schema#label> ?l }", "--store", store).stdout.decode()
     assert "kg build" in activities and "kg load" in activities
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["kill", "term"])
+def test_a_build_that_is_stopped_leaves_no_process_behind(tmp_path, how):
+    corpus = Path(__file__).resolve().parent / "corpus"
+    build = subprocess.Popen([sys.executable, "-m", "mzkg.kg.cli", "build", "--corpus", str(corpus), "--store",
+                              str(tmp_path / "store"), "--keep-going"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(children) < 2 and time.monotonic() < deadline and build.poll() is None:
+        children = set(_children(build.pid))
+        time.sleep(0.05)
+    assert len(children) >= 2, "the build's workers never started"
+    build.send_signal(how)
+    build.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in children if _alive(pid)]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -1,5 +1,6 @@
 """Attacks on the public endpoint and the pages: outbound requests, oversized input, markup in data."""
 import io
+import json
 import socket
 import threading
 import urllib.parse
@@ -232,6 +233,48 @@ def test_results_beyond_the_row_limit_are_cut_and_say_so(built):
     assert "truncated" in page
 
 
+def test_a_query_needing_too_much_memory_is_stopped_with_503_and_the_next_is_answered(built):
+    client = create_app(built[0], query_memory=300, query_timeout=60).test_client()
+    for bomb in ("SELECT ?a ?b WHERE { ?a ?p ?o . ?b ?q ?r } ORDER BY ?o ?r LIMIT 1",
+                 "SELECT (MAX(STRLEN(?x)) AS ?n) WHERE { ?a ?p ?o . ?b ?q ?r BIND(CONCAT(STR(?o), STR(?r), STR(?o), STR(?r)) AS ?x) } "
+                 "GROUP BY ?x LIMIT 1"):
+        response = client.get("/sparql", query_string={"query": bomb})
+        assert response.status_code == 503, response.get_data(as_text=True)[:300]
+        assert "memory" in response.get_data(as_text=True)
+        assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+
+
+def test_an_answer_is_cut_at_its_byte_budget_while_it_is_written(built):
+    client = create_app(built[0], max_answer_bytes=20_000).test_client()
+    response = client.get("/sparql", query_string={"query": "SELECT ?s ?o WHERE { ?s <https://w3id.org/mzkg/ontology#exactText> ?o }"},
+                          headers={"Accept": "text/csv"})
+    assert response.status_code == 200 and "X-Result-Truncated" in response.headers
+    assert len(response.get_data()) < 30_000
+    graph = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "application/n-triples"})
+    assert "X-Result-Truncated" in graph.headers and len(graph.get_data()) < 30_000
+
+
+def test_solutions_keep_every_kind_of_term_through_the_line_by_line_writer(built):
+    """Literals with tabs, newlines, quotes, languages and datatypes, blank nodes and unbound values."""
+    client = create_app(built[0]).test_client()
+    query = r"""SELECT ?a ?b ?c ?d ?e WHERE { VALUES (?a ?b ?c ?d) { ("x\ty\nz \\ \"q\""@zh 3 <https://example.org/i> UNDEF) }
+               BIND(BNODE() AS ?e) }"""
+    rows = json.loads(client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"}).get_data())
+    row = rows["results"]["bindings"][0]
+    assert row["a"] == {"type": "literal", "value": "x\ty\nz \\ \"q\"", "xml:lang": "zh"}
+    assert row["b"]["value"] == "3" and row["b"]["datatype"].endswith("#integer")
+    assert row["c"] == {"type": "uri", "value": "https://example.org/i"} and "d" not in row and row["e"]["type"] == "bnode"
+
+
+def test_the_answer_cache_keeps_within_its_byte_budget():
+    from mzkg.server.answers import Answer, ResultCache
+
+    cache = ResultCache(entries=100, largest=100, budget=250)
+    for key in range(10):
+        cache.put(key, Answer("boolean", b"x" * 100, None, 1, False), cache.generation)
+    assert cache.bytes <= 250 and len(cache.answers) == 2 and cache.get(9) is not None
+
+
 def test_a_snapshot_removed_before_its_query_process_opened_it_is_left_for_the_newest(built, tmp_path, monkeypatch):
     """Writers publishing quickly remove old snapshots; a worker that had just moved to one that is gone by
     the time a query process opens it moves on to the newest instead of failing the request."""
@@ -324,7 +367,7 @@ def test_answers_are_cached_until_the_generation_changes(built, tmp_path):
 def test_the_cache_drops_answers_from_before_a_snapshot_change_and_large_ones():
     from mzkg.server.answers import Answer, ResultCache
 
-    cache = ResultCache(entries=2, largest=10)
+    cache = ResultCache(entries=2, largest=10, budget=1000)
     small, large = Answer("boolean", b"true", None, 1, False), Answer("boolean", b"x" * 11, None, 1, False)
     before = cache.generation
     cache.clear()   # the snapshot changed while a query ran
