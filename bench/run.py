@@ -210,10 +210,11 @@ HOP_PAUSES = (0.0, 0.001, 0.005)
 def hop_cost(store_path: Path, repeat: int) -> dict[float, float]:
     """p50 milliseconds of `ASK {}` sent to a query process of a ProcessPool in this process (no
     HTTP), by the pause before each query: a query process that has gone to sleep has to be woken."""
+    from mzkg.server.answers import Limits
     from mzkg.server.processes import ProcessPool
 
-    runner = ProcessPool(KnowledgeStore.open(store_path, read_only=True).snapshot, timeout=30, max_rows=100_000,
-                         processes=2, start_seconds=60)
+    runner = ProcessPool(KnowledgeStore.open(store_path, read_only=True).snapshot, timeout=30,
+                         limits=Limits(rows=100_000, bytes=64 * 2**20), processes=2, start_seconds=60, wait=30)
     runner.start()
     formats = {"boolean": "json"}
     try:

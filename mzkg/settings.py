@@ -70,6 +70,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_processes", 2, int, "query processes per worker: at most this many queries of one worker run at once",
             SERVE),
     Setting("query_timeout", 30.0, float, "seconds a query may run before it is stopped and answered with 503", SERVE),
+    Setting("query_wait", 10.0, float, "seconds a query waits for one of its worker's query processes to be free; "
+            "then it is answered with 503 and Retry-After", SERVE),
     Setting("query_process_start", 60.0, float, "seconds a query process may take to open the store", SERVE),
     Setting("max_rows", 100_000, int, "solutions or triples an answer holds at most; the rest are cut, and the "
             "response says so", SERVE),
@@ -80,6 +82,7 @@ SETTINGS: tuple[Setting, ...] = (
             "memory shared by every worker's query processes)", SERVE),
     Setting("max_query_length", 20_000, int, "characters a query may have (longer: 413)", SERVE),
     Setting("max_body", 1_048_576, int, "bytes a request body may have (larger: 413)", SERVE),
+    Setting("body_timeout", 10.0, float, "seconds a request body may take to arrive (slower: 408)", SERVE),
     Setting("allowed_services", frozenset(), frozenset, "SERVICE endpoints a query may call (space-separated IRIs); "
             "all others are refused", SERVE),
     Setting("cache_entries", 512, int, "answers each worker keeps per snapshot generation", SERVE),

@@ -23,6 +23,13 @@ class QueryFailed(Exception):
     pass
 
 
+RETRY_AFTER = 5  # seconds a client turned away while every query process is busy is asked to wait
+
+
+class QueryBusy(Exception):
+    """Every query process of the worker stayed busy for as long as a query may wait for one."""
+
+
 class QueryOutOfMemory(Exception):
     """The query needed more memory than a query process may have (the query_memory setting)."""
 

@@ -12,7 +12,7 @@ from mzkg.kg.store import KnowledgeStore
 from mzkg.ontology import PREFIXES
 
 from . import access, protocol
-from .answers import QueryFailed, QueryOutOfMemory, QueryTimeout
+from .answers import RETRY_AFTER, QueryBusy, QueryFailed, QueryOutOfMemory, QueryTimeout
 from .serving import Serving
 
 
@@ -84,6 +84,11 @@ def create_app(store_path: str | Path | None = None, endpoint: str | None = None
     @app.errorhandler(QueryTimeout)
     def query_timeout(error):
         return _message_page(503, "Query timed out", str(error))
+
+    @app.errorhandler(QueryBusy)
+    def query_busy(error):
+        page, status, *headers = _message_page(503, "Server busy", str(error))
+        return page, status, {**(headers[0] if headers else {}), "Retry-After": str(RETRY_AFTER)}
 
     @app.errorhandler(QueryOutOfMemory)
     def query_out_of_memory(error):

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from mzkg.kg.children import end_with_parent
 from mzkg.kg.export import write_quads
 
-from .answers import Answer, Limits, QueryFailed, QueryOutOfMemory, QueryTimeout, SnapshotGone, evaluate
+from .answers import Answer, Limits, QueryBusy, QueryFailed, QueryOutOfMemory, QueryTimeout, SnapshotGone, evaluate
 
 # How long each side of the pipe looks for the other's message before it sleeps: a small query is
 # answered within this, and a process woken from sleep costs more than the query itself.
@@ -156,9 +156,15 @@ class ProcessPool:
     """A worker's query processes over one snapshot: at most `processes` jobs of the worker run at
     once, each stopped at the deadline. Safe to call from several threads."""
 
-    def __init__(self, snapshot: str, timeout: float, limits: Limits, processes: int, start_seconds: float):
+    def __init__(self, snapshot: str, timeout: float, limits: Limits, processes: int, start_seconds: float,
+                 wait: float, max_waiting: int = 1_000_000):
         self.path = snapshot
         self.timeout = timeout
+        self.wait = wait  # for a free query process
+        # Queries waiting for a process hold request threads; past this many a query is turned away at
+        # once, so that a thread or more stays free for pages, static files and cached answers.
+        self.max_waiting = max_waiting
+        self.waiting = 0
         self.limits = limits
         self.start_seconds = start_seconds
         self.context = multiprocessing.get_context("spawn")
@@ -181,12 +187,29 @@ class ProcessPool:
         self._run(("dump", graph, key, target))
 
     def _run(self, job: tuple):
-        with self.slots:
+        if not self.slots.acquire(blocking=False):
+            with self.lock:
+                crowded = self.waiting >= self.max_waiting
+                self.waiting += not crowded
+            if crowded:
+                raise QueryBusy(f"All {self.processes} query processes of this worker are busy and "
+                                f"{self.max_waiting} queries wait for them; try again shortly.")
+            try:
+                free = self.slots.acquire(timeout=self.wait)
+            finally:
+                with self.lock:
+                    self.waiting -= 1
+            if not free:
+                raise QueryBusy(f"All {self.processes} query processes of this worker stayed busy for "
+                                f"{self.wait:g} s; try again shortly.")
+        try:
             process = self._take()
             try:
                 return process.ask(job, self.timeout)
             finally:
                 self._give_back(process)
+        finally:
+            self.slots.release()
 
     def _take(self) -> QueryProcess:
         with self.lock:

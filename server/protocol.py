@@ -8,6 +8,7 @@ Oxigraph's whole answer to a small query (see the `ASK {}` row of docs/performan
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from http import HTTPStatus
 from urllib.parse import parse_qs
@@ -17,7 +18,7 @@ import pyoxigraph as ox
 from mzkg.kg import formats as rdf_formats
 
 from . import access, guard, negotiation
-from .answers import QueryFailed, QueryOutOfMemory, QueryTimeout
+from .answers import RETRY_AFTER, QueryBusy, QueryFailed, QueryOutOfMemory, QueryTimeout
 
 PATH = "/sparql"
 READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
@@ -28,10 +29,11 @@ UPDATE_PARAMETERS = {"update", "using-graph-uri", "using-named-graph-uri"}
 
 
 class ProtocolError(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, retry_after: int | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
 
 
 class Endpoint:
@@ -68,6 +70,8 @@ class Endpoint:
             headers = [("Content-Type", "text/plain; charset=utf-8")]
             if status == 405:
                 headers.append(("Allow", "GET, POST, OPTIONS"))
+            if error.retry_after is not None:
+                headers.append(("Retry-After", str(error.retry_after)))
         access.log(method, PATH, status, time.monotonic() - started, len(body), queries, query_seconds,
                    answer.rows if answer else None)
         start_response(f"{status} {HTTPStatus(status).phrase}", headers + COMMON + [("Content-Length", str(len(body)))])
@@ -76,7 +80,7 @@ class Endpoint:
     def prepare(self, environ, method: str, params: dict) -> tuple[str, dict, dict, dict]:
         """The query, its dataset as query options, and the formats to answer in (see formats_for)."""
         config = self.config
-        query, default_graphs, named_graphs = _read_request(environ, method, params, config["max_body"])
+        query, default_graphs, named_graphs = _read_request(environ, method, params, config["max_body"], config["body_timeout"])
         try:
             declares_dataset = guard.check(query, config["allowed_services"], config["max_query_length"])
         except guard.Refused as refusal:
@@ -101,6 +105,8 @@ class Endpoint:
             raise ProtocolError(400, f"The query could not be evaluated: {error}") from error
         except (QueryTimeout, QueryOutOfMemory) as error:
             raise ProtocolError(503, str(error)) from error
+        except QueryBusy as error:
+            raise ProtocolError(503, str(error), RETRY_AFTER) from error
 
     def headers(self, answer, refusals: dict) -> list[tuple[str, str]]:
         if answer.media_type is None:
@@ -116,7 +122,7 @@ def _parse(text: str) -> dict[str, list[str]]:
     return parse_qs(text.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
 
 
-def _read_request(environ, method: str, url: dict, max_body: int) -> tuple[str, list[str], list[str]]:
+def _read_request(environ, method: str, url: dict, max_body: int, seconds: float) -> tuple[str, list[str], list[str]]:
     """The query and the protocol dataset, read as the SPARQL 1.1 Protocol says."""
     if url.keys() & UPDATE_PARAMETERS:
         raise ProtocolError(400, READ_ONLY)
@@ -124,7 +130,7 @@ def _read_request(environ, method: str, url: dict, max_body: int) -> tuple[str, 
         return _single_query(url.get("query", [])), url.get("default-graph-uri", []), url.get("named-graph-uri", [])
     media, _, parameters = environ.get("CONTENT_TYPE", "").partition(";")
     media = media.strip().lower()
-    body = _body(environ, max_body)
+    body = _body(environ, max_body, seconds)
     if media == "application/x-www-form-urlencoded":
         form = parse_qs(_utf8(body), keep_blank_values=True)
         if "update" in form:
@@ -144,7 +150,7 @@ def _read_request(environ, method: str, url: dict, max_body: int) -> tuple[str, 
                              "application/x-www-form-urlencoded or application/sparql-query.")
 
 
-def _body(environ, limit: int) -> bytes:
+def _body(environ, limit: int, seconds: float) -> bytes:
     too_large = ProtocolError(413, f"413 Request Entity Too Large: this server accepts request bodies of at most {limit} bytes")
     length = environ.get("CONTENT_LENGTH")
     if length:
@@ -154,11 +160,33 @@ def _body(environ, limit: int) -> bytes:
             raise ProtocolError(400, f"Content-Length is not a number: {length!r}") from None
         if length > limit:
             raise too_large
-        return environ["wsgi.input"].read(length)
-    body = environ["wsgi.input"].read(limit + 1)  # a chunked body: read one byte past the limit to notice
+        return _read_within(environ["wsgi.input"], length, seconds)
+    body = _read_within(environ["wsgi.input"], limit + 1, seconds)  # a chunked body: one byte past the limit tells
     if len(body) > limit:
         raise too_large
     return body
+
+
+def _read_within(stream, size: int, seconds: float) -> bytes:
+    """Read a request body, or give up after `seconds`: a client sending it a byte at a time would
+    otherwise hold a request thread for as long as it likes. The read goes on in a thread of its own,
+    which ends when the connection closes after the 408."""
+    read: dict = {}
+
+    def reader():
+        try:
+            read["body"] = stream.read(size)
+        except Exception as error:  # the connection went away
+            read["error"] = error
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise ProtocolError(408, f"The request body did not arrive within {seconds:g} s (KG_BODY_TIMEOUT).")
+    if "error" in read:
+        raise ProtocolError(400, f"The request body could not be read: {read['error']}")
+    return read["body"]
 
 
 def _charset(parameters: str) -> str:

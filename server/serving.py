@@ -66,7 +66,8 @@ class Serving:
         limits = Limits(config["max_rows"], config["max_answer_bytes"], query_memory(config))
         if store.snapshot:
             self.queries = ProcessPool(store.snapshot, config["query_timeout"], limits,
-                                       config["query_processes"], config["query_process_start"])
+                                       config["query_processes"], config["query_process_start"], config["query_wait"],
+                                       max(0, config["threads"] - config["query_processes"] - 1))
             self.poll_seconds = 0.0  # a look at the manifest file's time stamp: cheap on every request
         else:
             self.queries = RemoteQueries(store, config["query_timeout"], limits)

@@ -3,6 +3,7 @@ import io
 import json
 import socket
 import threading
+import time
 import urllib.parse
 
 import pyoxigraph as ox
@@ -242,6 +243,22 @@ def test_a_query_needing_too_much_memory_is_stopped_with_503_and_the_next_is_ans
         assert response.status_code == 503, response.get_data(as_text=True)[:300]
         assert "memory" in response.get_data(as_text=True)
         assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+
+
+def test_a_query_that_finds_every_query_process_busy_is_turned_away_with_retry_after(built):
+    app = create_app(built[0], query_processes=1, query_wait=0.5, query_timeout=6)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?o . ?b ?q ?r }"
+    running = threading.Thread(target=lambda: app.test_client().get("/sparql", query_string={"query": slow}))
+    running.start()
+    time.sleep(1.0)
+    try:
+        busy = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # another"})
+        page = app.test_client().get("/queries/plans", headers={"Accept": "text/html"})
+    finally:
+        running.join()
+    assert busy.status_code == 503 and busy.headers["Retry-After"].isdigit()
+    assert "busy" in busy.get_data(as_text=True)
+    assert page.status_code == 503 and "Retry-After" in page.headers
 
 
 def test_an_answer_is_cut_at_its_byte_budget_while_it_is_written(built):
