@@ -23,7 +23,8 @@ document by document (`--formats-only` measures only this and rewrites its secti
 Build: the wall time of `kg build` of the bundled corpus as a user runs it (several runs), and
 seconds per stage for the bundled corpus and for synthetic corpora made from it (the same
 documents under other prefecture-level cities from the gazetteer, numbers varied), with how the
-cost grows with the number of documents and the peak memory of each build.
+cost grows with the number of documents and the peak memory of each build (`--build-only` measures only
+this and rewrites its section of the report).
 """
 from __future__ import annotations
 
@@ -340,7 +341,15 @@ def write_report(out: Path, command: str, serving_rows: list[dict], fixed_rows: 
               "| pause before the query | " + " | ".join(f"{pause * 1000:g} ms" for pause in hops) + " |",
               "|---|" + "---|" * len(hops),
               "| hop p50 (ms) | " + " | ".join(f"{ms:.3f}" for ms in hops.values()) + " |"]
-    lines += ["", "## Build", "",
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines + [""] + build_section(command, builds, command_runs)) + "\n", "utf-8")
+
+
+BUILD_SECTION = "## Build"
+
+
+def build_section(command: str, builds: list[tuple[str, dict]], command_runs: list[float]) -> list[str]:
+    lines = [BUILD_SECTION, "", f"Produced by `{command}`.",
               f"`kg build` of the bundled corpus from the command line (interpreter start to exit, {len(command_runs)} runs): "
               f"median **{statistics.median(command_runs):.2f} s** (fastest {min(command_runs):.2f} s, slowest {max(command_runs):.2f} s).",
               "", "Seconds per stage. Parsing (with building the triples), reasoning and validation run in worker processes",
@@ -360,8 +369,7 @@ def write_report(out: Path, command: str, serving_rows: list[dict], fixed_rows: 
     for (n1, t1), (n2, t2) in zip(synthetic, synthetic[1:]):
         lines.append(f"\nFrom {n1} to {n2} documents (×{n2 / n1:.0f}): time ×{t2 / t1:.1f}, seconds per document "
                      f"{t1 / n1:.3f} → {t2 / n2:.3f}.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", "utf-8")
+    return lines
 
 
 SEARCH_SECTION = "## Full-text search"
@@ -492,6 +500,7 @@ def main() -> int:
     parser.add_argument("--serving-only", action="store_true", help="only the query serving part, printed, no report")
     parser.add_argument("--formats-only", action="store_true", help="only the cost of reading each format")
     parser.add_argument("--search-only", action="store_true", help="only the full-text search (on --sizes)")
+    parser.add_argument("--build-only", action="store_true", help="only the build (bundled and --sizes)")
     parser.add_argument("--format-rounds", type=int, default=5, help="rounds over the test corpus in each format")
     args = parser.parse_args()
     command = "python bench/run.py " + " ".join(sys.argv[1:])
@@ -515,6 +524,10 @@ def main() -> int:
                 corpus = synthetic_corpus(size, tmp / f"synthetic-{size}")
                 builds.append((f"synthetic {size}", build_in_subprocess(corpus, tmp / f"b{size}")))
                 print(f"synthetic {size} build:", builds[-1][1], flush=True)
+            if args.build_only:
+                replace_section(args.out, BUILD_SECTION, build_section(command, builds, command_runs))
+                print(f"wrote {args.out}")
+                return 0
         store = tmp / "serving"
         Builder(progress=False).build(bundled_corpus(), store)
         rows, fixed_rows, hops = serving(store, args.repeat)

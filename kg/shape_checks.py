@@ -249,6 +249,7 @@ class ShapeChecker:
                 self.by_predicate[predicate].append(rule)
         self.reference = reference
         self._by_types: dict[frozenset, list[_Rule]] = {}  # the rules for nodes of these types
+        self._by_predicates: dict[tuple[frozenset, frozenset], list[_Rule]] = {}
 
     def check(self, triples) -> list[Finding]:
         """The findings about the nodes some triples type."""
@@ -270,10 +271,18 @@ class ShapeChecker:
             for rule in self._rules_for(frozenset(types)):
                 found.update(rule.findings(focus, data, passes))
         for focus, values in about.items():
-            for rule in {rule for predicate in values for rule in self.by_predicate.get(predicate, ())}:
-                if not (data.types(focus) & rule.targets):  # not checked above already
-                    found.update(rule.findings(focus, data, passes))
+            for rule in self._rules_for_predicates(frozenset(values), frozenset(data.types(focus))):
+                found.update(rule.findings(focus, data, passes))
         return sorted(found)
+
+    def _rules_for_predicates(self, predicates: frozenset, types: frozenset) -> list[_Rule]:
+        """The rules targeting subjects of these predicates, but for those the node's types have run already."""
+        key = (predicates, types)
+        rules = self._by_predicates.get(key)
+        if rules is None:
+            chosen = {rule for predicate in predicates for rule in self.by_predicate.get(predicate, ())}
+            rules = self._by_predicates[key] = [rule for rule in self.rules if rule in chosen and not (types & rule.targets)]
+        return rules
 
     def _rules_for(self, types: frozenset) -> list[_Rule]:
         rules = self._by_types.get(types)

@@ -289,8 +289,6 @@ class DocumentWriter:
         for prop, year in (("targetYear", t.year), ("baselineYear", t.baseline_year), ("actualYear", t.actual_year)):
             if year is not None:
                 self.add(iri, getattr(M, prop), integer(year))
-        if t.unit:
-            self.add(iri, M.unitOfMeasure, self.unit_of_measure(t.unit))
         for prop, text in (("targetText", t.text), ("unit", t.unit), ("comparator", t.comparator),
                            ("reference", t.reference), ("completionStatus", t.status), ("rowNumber", t.row_number)):
             if text:
