@@ -121,14 +121,15 @@ class DocumentWriter:
     # provenance ------------------------------------------------------------------
     def passage(self, span: Span) -> ox.NamedNode:
         """The passage of a span: a Web Annotation text position selector. Its IRI is minted from its
-        text and how often that text occurs before it, so that an edit elsewhere leaves it unchanged."""
+        text, so that an edit elsewhere leaves it unchanged; the same text at a second place also says
+        how often the text occurs before it (counted only then: a document's cost stays linear)."""
         start, end = self.norm.original_span(span.start, span.end)
         if (start, end) in self.passages:
             return self.passages[start, end]
         exact = self.norm.original[start:end]
         name = f"passage/{content_hash(exact)[:10]}"
-        earlier = self.norm.original.count(exact, 0, start) if exact else 0
-        name += f"-{earlier + 1}" if earlier else ""
+        if name in self.passage_iris:
+            name += f"-{self.norm.original.count(exact, 0, start) + 1}"
         if name in self.passage_iris:  # overlapping repeats of one text
             name += f"-at{start}"
         self.passage_iris.add(name)
