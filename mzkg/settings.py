@@ -65,8 +65,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", str, "address kg serve listens on", SERVE),
     Setting("port", 8000, int, "port kg serve listens on", SERVE),
     Setting("workers", 2, int, "worker processes of kg serve, each opening the store read-only", SERVE),
-    Setting("threads", 2 * (os.cpu_count() or 1) + 1, int, "requests each worker answers at once (default: twice the "
-            "cores plus one)", SERVE),
+    Setting("threads", 2 * (os.cpu_count() or 1) + 1, int, "requests each worker answers at once, for pages and for "
+            "SPARQL queries each (default: twice the cores plus one)", SERVE),
+    Setting("client_queries", 8, int, "SPARQL queries one client (IP address) may have running or waiting in each "
+            "worker; more get 429 with Retry-After (0: no limit)", SERVE),
     Setting("query_processes", 2, int, "query processes per worker: at most this many queries of one worker run at once",
             SERVE),
     Setting("query_timeout", 30.0, float, "seconds a query may run before it is stopped and answered with 503", SERVE),

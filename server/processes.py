@@ -50,20 +50,31 @@ def query_memory(config: dict) -> int:
     return machine // 4 // max(1, config["workers"] * config["query_processes"])
 
 
-def _serve_jobs(path: str, limits: Limits, conn) -> None:
-    """The child: answer ("query", sparql, options, wanted) and ("dump", graph, format key, file) jobs."""
-    end_with_parent()
+def _open(path: str, limits: Limits, conn):
+    """The snapshot at `path`, opened read-only, with the address-space limit set above what the
+    process then holds; None (the reason sent to the parent) if it cannot be opened."""
     try:
         store = ox.Store.read_only(path)
     except Exception as error:  # removed since it was named (RocksDB says so in several ways): the caller moves on
         conn.send(("gone" if not os.path.exists(os.path.join(path, "CURRENT")) else "failed", str(error)))
-        return
+        return None
     if limits.memory:  # beyond what the process holds with the store open; the store's code aborts past it
+        resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
         held = int(open("/proc/self/statm").read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
         resource.setrlimit(resource.RLIMIT_AS, (held + limits.memory, resource.RLIM_INFINITY))
+    conn.send(("ready", None))
+    return store
+
+
+def _serve_jobs(path: str, limits: Limits, conn) -> None:
+    """The child: answer ("query", sparql, options, wanted) and ("dump", graph, format key, file) jobs,
+    and move to another snapshot on ("open", path)."""
+    end_with_parent()
+    store = _open(path, limits, conn)
+    if store is None:
+        return
     readable = select.poll()
     readable.register(conn.fileno(), select.POLLIN)
-    conn.send(("ready", None))
     while True:
         try:
             spin(readable, SPIN_SECONDS)
@@ -71,7 +82,12 @@ def _serve_jobs(path: str, limits: Limits, conn) -> None:
         except (EOFError, OSError):
             return
         try:
-            if job == "query":
+            if job == "open":
+                del store
+                store = _open(args[0], limits, conn)
+                if store is None:
+                    return
+            elif job == "query":
                 sparql, options, wanted = args
                 conn.send(("answer", evaluate(store, sparql, options, wanted, limits)))
             else:
@@ -104,8 +120,18 @@ class QueryProcess:
         # One poller for the life of the pipe: Connection.poll builds a new selector on every call.
         self.readable = select.poll()
         self.readable.register(self.conn.fileno(), select.POLLIN)
+        self._opened(path, start_seconds)
+
+    def reopen(self, path: str, generation: int, seconds: float) -> None:
+        """Serve another snapshot: the process closes its store and opens that one, which costs far
+        less than starting a process (an interpreter and its imports)."""
+        self.conn.send(("open", path))
+        self.generation = generation
+        self._opened(path, seconds)
+
+    def _opened(self, path: str, seconds: float) -> None:
         try:
-            reply, message = self.conn.recv() if self._wait(start_seconds) else (None, None)
+            reply, message = self.conn.recv() if self._wait(seconds) else (None, None)
         except EOFError:
             reply, message = "failed", "it ended at once"
         if reply != "ready":
@@ -114,7 +140,7 @@ class QueryProcess:
                 raise SnapshotGone(f"snapshot {path} was removed")
             if reply == "failed":
                 raise QueryFailed(f"the query process could not open {path}: {message}")
-            raise QueryFailed(f"the query process did not start within {start_seconds:g} s")
+            raise QueryFailed(f"the query process did not open the store within {seconds:g} s")
 
     def ask(self, job: tuple, timeout: float):
         self.conn.send(job)
@@ -212,32 +238,34 @@ class ProcessPool:
             self.slots.release()
 
     def _take(self) -> QueryProcess:
+        """An idle process on the current snapshot (one on an older snapshot moves to it), else a new one."""
         with self.lock:
-            while self.idle:
+            process = None
+            while self.idle and process is None:
                 process = self.idle.pop()
-                if process.process.is_alive():
-                    return process
-                process.close()
+                if not process.process.is_alive():
+                    process.close()
+                    process = None
             path, generation = self.path, self.generation
-        return QueryProcess(self.context, path, self.limits, generation, self.start_seconds)
+        if process is None:
+            return QueryProcess(self.context, path, self.limits, generation, self.start_seconds)
+        if process.generation != generation:
+            process.reopen(path, generation, self.start_seconds)
+        return process
 
     def _give_back(self, process: QueryProcess) -> None:
-        """Keep the process for the next job, unless it was stopped or serves an old snapshot."""
+        """Keep the process for the next job, unless it was stopped."""
         with self.lock:
-            if process.generation == self.generation and process.process.is_alive():
+            if process.process.is_alive():
                 self.idle.append(process)
                 return
         process.close()
 
     def switch(self, snapshot: str) -> None:
-        """Serve another snapshot from the next job on; processes busy with the old one are stopped
-        when they are done."""
+        """Serve another snapshot from the next job on; each process moves to it when it next takes a job."""
         with self.lock:
             self.path = snapshot
             self.generation += 1
-            idle, self.idle = self.idle, []
-        for process in idle:
-            process.close()
 
     def close(self) -> None:
         with self.lock:

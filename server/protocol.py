@@ -8,7 +8,6 @@ Oxigraph's whole answer to a small query (see the `ASK {}` row of docs/performan
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from http import HTTPStatus
 from urllib.parse import parse_qs
@@ -80,7 +79,7 @@ class Endpoint:
     def prepare(self, environ, method: str, params: dict) -> tuple[str, dict, dict, dict]:
         """The query, its dataset as query options, and the formats to answer in (see formats_for)."""
         config = self.config
-        query, default_graphs, named_graphs = _read_request(environ, method, params, config["max_body"], config["body_timeout"])
+        query, default_graphs, named_graphs = _read_request(environ, method, params, config["max_body"])
         try:
             declares_dataset = guard.check(query, config["allowed_services"], config["max_query_length"])
         except guard.Refused as refusal:
@@ -122,7 +121,7 @@ def _parse(text: str) -> dict[str, list[str]]:
     return parse_qs(text.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
 
 
-def _read_request(environ, method: str, url: dict, max_body: int, seconds: float) -> tuple[str, list[str], list[str]]:
+def _read_request(environ, method: str, url: dict, max_body: int) -> tuple[str, list[str], list[str]]:
     """The query and the protocol dataset, read as the SPARQL 1.1 Protocol says."""
     if url.keys() & UPDATE_PARAMETERS:
         raise ProtocolError(400, READ_ONLY)
@@ -130,7 +129,7 @@ def _read_request(environ, method: str, url: dict, max_body: int, seconds: float
         return _single_query(url.get("query", [])), url.get("default-graph-uri", []), url.get("named-graph-uri", [])
     media, _, parameters = environ.get("CONTENT_TYPE", "").partition(";")
     media = media.strip().lower()
-    body = _body(environ, max_body, seconds)
+    body = _body(environ, max_body)
     if media == "application/x-www-form-urlencoded":
         form = parse_qs(_utf8(body), keep_blank_values=True)
         if "update" in form:
@@ -150,7 +149,8 @@ def _read_request(environ, method: str, url: dict, max_body: int, seconds: float
                              "application/x-www-form-urlencoded or application/sparql-query.")
 
 
-def _body(environ, limit: int, seconds: float) -> bytes:
+def _body(environ, limit: int) -> bytes:
+    """The request body; under `kg serve` it was already read, within its deadline, by server/asgi.py."""
     too_large = ProtocolError(413, f"413 Request Entity Too Large: this server accepts request bodies of at most {limit} bytes")
     length = environ.get("CONTENT_LENGTH")
     if length:
@@ -160,33 +160,11 @@ def _body(environ, limit: int, seconds: float) -> bytes:
             raise ProtocolError(400, f"Content-Length is not a number: {length!r}") from None
         if length > limit:
             raise too_large
-        return _read_within(environ["wsgi.input"], length, seconds)
-    body = _read_within(environ["wsgi.input"], limit + 1, seconds)  # a chunked body: one byte past the limit tells
+        return environ["wsgi.input"].read(length)
+    body = environ["wsgi.input"].read(limit + 1)  # a chunked body: one byte past the limit tells
     if len(body) > limit:
         raise too_large
     return body
-
-
-def _read_within(stream, size: int, seconds: float) -> bytes:
-    """Read a request body, or give up after `seconds`: a client sending it a byte at a time would
-    otherwise hold a request thread for as long as it likes. The read goes on in a thread of its own,
-    which ends when the connection closes after the 408."""
-    read: dict = {}
-
-    def reader():
-        try:
-            read["body"] = stream.read(size)
-        except Exception as error:  # the connection went away
-            read["error"] = error
-
-    thread = threading.Thread(target=reader, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        raise ProtocolError(408, f"The request body did not arrive within {seconds:g} s (KG_BODY_TIMEOUT).")
-    if "error" in read:
-        raise ProtocolError(400, f"The request body could not be read: {read['error']}")
-    return read["body"]
 
 
 def _charset(parameters: str) -> str:

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from mzkg import settings
 from mzkg.kg.build import Builder, bundled_corpus
 from mzkg.kg.store import KnowledgeStore
+
+STATIC = Path(__file__).parent / "static"
 
 # One JSON line per request on standard output: path, status, time, queries, query time, rows.
 ACCESS_LOGGING = {
@@ -23,12 +26,13 @@ ACCESS_LOGGING = {
 def worker_app():
     """The app in a worker process (a fresh interpreter): it reads the settings `kg serve` put in its
     environment, opens the store itself, read-only, and starts its query processes before it takes
-    requests."""
+    requests; the ASGI front (server/asgi.py) reads request bodies before the app sees them."""
     from . import create_app
+    from .asgi import Front
 
     app = create_app()
     app.extensions["mzkg.store"].start()
-    return app
+    return Front(app.wsgi_app, app.config["MZKG"])
 
 
 def serve(args) -> int:
@@ -48,10 +52,8 @@ def serve(args) -> int:
     from granian import Granian
     from granian.constants import Interfaces
 
-    # Each worker answers `threads` requests at once (Granian's advice for WSGI: at most twice the cores,
-    # plus one); the queries among them share the worker's query processes, so a long query does not hold
-    # up pages and cached answers.
-    Granian(f"{__name__}:worker_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,
-            workers=args.workers, blocking_threads=args.threads, websockets=False, log_dictconfig=ACCESS_LOGGING,
+    Granian(f"{__name__}:worker_app", factory=True, interface=Interfaces.ASGINL, address=args.host, port=args.port,
+            workers=args.workers, websockets=False, log_dictconfig=ACCESS_LOGGING,
+            static_path_route=["/static"], static_path_mount=[STATIC], static_path_expires=3600,
             workers_kill_timeout=10, respawn_failed_workers=True).serve()
     return 0

@@ -200,12 +200,19 @@ def test_query_processes_can_be_started_before_the_first_query(built):
     assert runner.idle == []
 
 
-def test_a_process_busy_when_the_snapshot_changes_is_not_reused(built):
+def test_a_query_process_moves_to_a_new_snapshot_instead_of_being_replaced(built, tmp_path):
     runner = create_app(built[0]).extensions["mzkg.store"].queries
     process = runner._take()
-    runner.switch(runner.path)   # a new generation, while `process` answers a query
+    other = ox.Store(str(tmp_path / "other"))  # a different snapshot: one triple
+    other.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o")))
+    other.flush()
+    del other
+    runner.switch(str(tmp_path / "other"))   # a new generation, while `process` answers a query
     runner._give_back(process)
-    assert runner.idle == [] and not process.process.is_alive()
+    assert runner.idle == [process] and process.process.is_alive()
+    answer = runner.answer("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", None, {})
+    assert [row["n"].value for row in answer.result()] == ["1"]
+    assert runner.idle == [process] and process.generation == runner.generation   # the same process, moved
 
 
 def test_pages_have_the_same_deadline(built):

@@ -18,9 +18,11 @@ pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-def start(store, port, **env):
+def start(store, port, workers=2, output=subprocess.PIPE, **env):
+    """`kg serve`; its output in a pipe read after it ends, so a test making many requests (one log line
+    each) passes output=subprocess.DEVNULL: a full pipe would stop the server."""
     return subprocess.Popen([sys.executable, "-m", "mzkg.kg.cli", "serve", "--store", str(store), "--port", str(port),
-                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             "--workers", str(workers)], stdout=output, stderr=subprocess.STDOUT,
                             env=dict(os.environ, **env))
 
 
@@ -82,6 +84,105 @@ def test_a_runaway_query_does_not_hold_up_other_requests(server):
     thread.join(timeout=30)
     assert outcome["status"] == 503
     assert urllib.request.urlopen(server + "/healthz", timeout=10).status == 200   # and afterwards
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _open_slow_body(port: int):
+    """A client that announces a POST body of 1,000 bytes and sends it a byte a second."""
+    import socket
+
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.sendall(b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n"
+                       b"Content-Length: 1000\r\n\r\n")
+    return connection
+
+
+def test_static_files_and_cached_pages_answer_under_runaway_queries_and_slow_bodies(built):
+    import threading
+    import urllib.error
+    import urllib.parse
+
+    port = free_port()
+    process = start(built[0], port, workers=1, output=subprocess.DEVNULL, KG_QUERY_TIMEOUT="8", KG_CLIENT_QUERIES="0",
+                    KG_BODY_TIMEOUT="5")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/sparql", process, "kg serve")
+        cached = url + "/queries/indicator-targets"
+        assert urllib.request.urlopen(cached, timeout=30).status == 200   # now in the (one) worker's answer cache
+        stop = threading.Event()
+        statuses = []
+
+        def runaway():
+            while not stop.is_set():
+                try:
+                    urllib.request.urlopen(f"{url}/sparql?query={urllib.parse.quote(RUNAWAY)}", timeout=60)
+                    statuses.append(200)
+                except urllib.error.HTTPError as error:
+                    statuses.append(error.code)
+
+        def slow_body():
+            connection = _open_slow_body(port)
+            try:
+                while not stop.wait(1):
+                    connection.sendall(b"A")
+            except OSError:  # cut off at the body deadline: come back
+                connection.close()
+                if not stop.is_set():
+                    slow_body()
+
+        threads = [threading.Thread(target=runaway) for _ in range(20)] + \
+                  [threading.Thread(target=slow_body) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        time.sleep(2)
+        times = []
+        for k in range(30):
+            started = time.monotonic()
+            with urllib.request.urlopen(url + ("/static/style.css" if k % 2 else "/queries/indicator-targets"), timeout=30):
+                times.append(time.monotonic() - started)
+            time.sleep(0.2)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=70)
+        times.sort()
+        assert times[int(len(times) * 0.9)] < 1.0, times
+        assert statuses and set(statuses) <= {503}, set(statuses)   # the runaways were stopped, not answered
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_client_has_a_bounded_number_of_queries_at_once(built):
+    import threading
+    import urllib.error
+    import urllib.parse
+
+    port = free_port()
+    process = start(built[0], port, workers=1, output=subprocess.DEVNULL, KG_QUERY_TIMEOUT="3", KG_CLIENT_QUERIES="2")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/sparql", process, "kg serve")
+        statuses = []
+
+        def runaway():
+            try:
+                urllib.request.urlopen(f"{url}/sparql?query={urllib.parse.quote(RUNAWAY)}", timeout=30)
+                statuses.append(200)
+            except urllib.error.HTTPError as error:
+                statuses.append((error.code, error.headers.get("Retry-After")))
+
+        threads = [threading.Thread(target=runaway) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(statuses, key=str) == [(429, "5")] * 3 + [(503, None)] * 2, statuses
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def children(pid: int) -> set[int]:
