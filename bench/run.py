@@ -149,7 +149,7 @@ def serving(store_path: Path, repeat: int) -> list[dict]:
                                  "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{oxi_port}",
                                  "--union-default-graph"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     ours = subprocess.Popen([sys.executable, "-m", "mzkg.kg.cli", "serve", "--store", str(store_path), "--port", str(kg_port),
-                             "--workers", workers], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)
+                             "--workers", workers, "--client-queries", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)
     bare = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(bare_port),
                              "--workers", workers, "--blocking-threads", str(settings.value("threads")), "--no-ws", "bench.bare_app:app"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)

@@ -159,14 +159,15 @@ class Builder:
         return report
 
     # some documents into an existing store ----------------------------------------
-    def load(self, files: list[Path], store, source_url: str | None = None) -> BuildReport:
-        """Add or replace documents; source_url, for a single file, is the address it was published at."""
+    def load(self, files: list[Path], store, source_url: str | None = None, force: bool = False) -> BuildReport:
+        """Add or replace documents; source_url, for a single file, is the address it was published at;
+        force loads texts that are not policy documents too."""
         if store.base != self.minter.base:
             raise BuildError(f"{store.path}: the store was built with base {store.base}, not {self.minter.base}")
         report, distinct = BuildReport(), _Distinct()
         activity = provenance.Activity.now("load", self.minter)
         for path in files:
-            outcome = _prepare((path, self.minter.base, source_url))
+            outcome = _prepare((path, self.minter.base, source_url, force))
             if isinstance(outcome, DocumentError):
                 raise outcome  # any failure stops before writing
             refusal = distinct.refusal(outcome)
@@ -267,11 +268,11 @@ class _Distinct(dict):
 
 
 def prepare_document(path: Path, base: str, tbox: reasoning.TBox, checker: ShapeChecker,
-                     url: str | None = None) -> PreparedDocument | DocumentError:
+                     url: str | None = None, force: bool = False) -> PreparedDocument | DocumentError:
     """One document's graph and its entailments, as N-Triples, checked against the shapes. A part that
     violates them is left out and reported; only a document whose own node violates them is refused."""
     try:
-        doc = load_file(path, base, url)
+        doc = load_file(path, base, url, force)
     except DocumentError as error:
         return error
     started = time.perf_counter()

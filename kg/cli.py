@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path, help="text, HTML, Word (.docx) or PDF files, told apart by their content")
     p.add_argument("--source-url", default=None, metavar="URL",
                    help="the address the file was published at (one file only); recorded as the document's dcterms:source")
+    p.add_argument("--force", action="store_true",
+                   help="load texts the loaders find are not policy documents (news reports, drafting explanations) too")
 
     p = command("query", "Run SPARQL (a saved query's name, a .rq file or query text) and print the results.", _query)
     p.add_argument("query", help="saved query name (see `kg queries`), path to a .rq file, or SPARQL text")
@@ -133,7 +135,7 @@ def _load(args) -> int:
     if args.source_url is not None and (len(args.files) != 1 or not is_web_address(args.source_url)):
         raise DocumentError("--source-url", f"{args.source_url!r} must be one http(s) address, given with one file")
     store = open_store(args, read_only=False)
-    report = Builder(store.base, progress=False).load(args.files, store, args.source_url)
+    report = Builder(store.base, progress=False).load(args.files, store, args.source_url, args.force)
     _print_report(report, f"Loaded into {store.path}")
     return 0
 

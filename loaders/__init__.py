@@ -99,11 +99,11 @@ def warm_up() -> None:
     vocabulary()
 
 
-def load_file(path: str | Path, base: str | None = None, url: str | None = None) -> LoadedDocument:
+def load_file(path: str | Path, base: str | None = None, url: str | None = None, force: bool = False) -> LoadedDocument:
     path = Path(path)
     started = time.perf_counter()
     data = _read(path)
-    doc = load_bytes(data, str(path), base, url)
+    doc = load_bytes(data, str(path), base, url, force)
     doc.seconds["read"] = time.perf_counter() - started - doc.seconds["parse"] - doc.seconds["triples"]
     return doc
 
@@ -125,21 +125,23 @@ def _read(path: Path) -> bytes:
         raise DocumentError(str(path), f"cannot be read ({error.strerror or error})") from error
 
 
-def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None, url: str | None = None) -> LoadedDocument:
+def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None, url: str | None = None,
+               force: bool = False) -> LoadedDocument:
     """A document from a file's bytes; url, when given, is where the file was published (else the
-    address the file itself gives, if any)."""
+    address the file itself gives, if any). A text that is not a policy document (a news report, a
+    drafting explanation) is refused, unless `force` says to load it anyway (with a warning)."""
     minter = Minter(base)
     try:
         read_from = read(data, source)
         original = Original.of(data, source, read_from.media_type, url or read_from.url)
-        return _build(read_from, original, source, minter)
+        return _build(read_from, original, source, minter, force)
     except DocumentError:
         raise
     except Exception as error:  # a reader's or parser's bug must name the file, not take the build down silently
         raise DocumentError(source, f"could not be parsed ({type(error).__name__}: {error})") from error
 
 
-def _build(read_from: SourceText, original: Original, source: str, minter: Minter) -> LoadedDocument:
+def _build(read_from: SourceText, original: Original, source: str, minter: Minter, force: bool = False) -> LoadedDocument:
     started = time.perf_counter()
     text = read_from.text
     chinese = len(_CHINESE.findall(text))
@@ -147,9 +149,10 @@ def _build(read_from: SourceText, original: Original, source: str, minter: Minte
         raise DocumentError(source, f"holds {chinese} Chinese characters; a policy document is written in Chinese; not loaded")
     found = extract(text, source=read_from)
     meta, structure = found.metadata, found.structure
-    if not meta.policy_document:
-        raise DocumentError(source, meta.notes[0].rstrip(".").replace("Not a policy document: ", "is not a policy document: ")
-                            + "; not loaded")
+    not_policy = None if meta.policy_document else \
+        meta.notes[0].rstrip(".").replace("Not a policy document: ", "is not a policy document: ")
+    if not_policy and not force:
+        raise DocumentError(source, not_policy + "; not loaded (kg load --force loads it anyway)")
     parsed = time.perf_counter()
     identity = text if meta.title_inferred else meta.title
     slug = Minter.document_slug(meta.jurisdiction.code if meta.jurisdiction else None, meta.kind, _period(meta), identity)
@@ -162,7 +165,8 @@ def _build(read_from: SourceText, original: Original, source: str, minter: Minte
         "projects": sum(1 + len(box.items) for box in structure.boxes),
         "triples": len(triples),
     }
-    warnings = [(str(writer.node(p.path).value), f"a table row the reader could not interpret is kept as text: {p.label}")
+    warnings = [(source, not_policy + "; loaded as --force asked")] if not_policy else []
+    warnings += [(str(writer.node(p.path).value), f"a table row the reader could not interpret is kept as text: {p.label}")
                 for p in found.parts if p.kind == "unread"]
     seconds = {"parse": parsed - started, "triples": time.perf_counter() - parsed}
     return LoadedDocument(writer.doc.value, minter.document_graph(slug), triples, writer.about, meta, summary, source,

@@ -156,3 +156,22 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.slow
+def test_load_refuses_a_news_report_unless_forced(tmp_path, corpus_paths):
+    news = Path(__file__).parent / "corpus" / "s09_binchuan_work_meeting_news.txt"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(corpus_paths["东莞市"], corpus / "x.txt")
+    store = tmp_path / "store"
+    kg("build", "--corpus", corpus, "--store", store, "--quiet")
+    refused = kg("load", news, "--store", store, check=False)
+    message = refused.stderr.decode().strip()
+    assert refused.returncode != 0 and len(message.splitlines()) == 1, message
+    assert news.name in message and "not a policy document" in message and "--force" in message
+    documents = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?d <http://purl.org/dc/terms/title> ?t } }"
+    before = kg("query", documents, "--store", store).stdout.decode()
+    forced = kg("load", news, "--store", store, "--force")
+    assert "not a policy document" in forced.stdout.decode() + forced.stderr.decode()
+    assert kg("query", documents, "--store", store).stdout.decode() != before
