@@ -491,6 +491,78 @@ def replace_section(out: Path, title: str, lines: list[str]) -> None:
     out.write_text("\n".join(new).rstrip("\n") + "\n", "utf-8")
 
 
+LOADS_SECTION = "## Serving while documents are loaded"
+
+
+def throughput_during_loads(seconds: float, rounds: int) -> list[tuple[float, float, int]]:
+    """Requests per second of `kg serve` (4 clients, each query distinct so no cache answers it),
+    idle and while `kg load` publishes a new generation every 3 s, taking turns `rounds` times."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "store"
+        Builder(progress=False).build(bundled_corpus(), store)
+        files = corpus_files(bundled_corpus())
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "mzkg.kg.cli", "serve", "--store", str(store), "--port", str(port),
+                                   "--workers", str(os.cpu_count() or 2)], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.STDOUT, cwd=ROOT)
+        url = f"http://127.0.0.1:{port}/sparql"
+        served = [0]
+
+        def client(stop, k):
+            n = 0
+            while not stop.is_set():
+                n += 1
+                text = f"# {k}-{n}\nSELECT ?t WHERE {{ ?d <http://purl.org/dc/terms/title> ?t }} LIMIT 3"
+                with urllib.request.urlopen(f"{url}?query={urllib.parse.quote(text)}", timeout=60) as answer:
+                    answer.read()
+                served[0] += 1
+
+        def rate(loading: bool) -> tuple[float, int]:
+            import threading
+
+            stop, served[0], loads = threading.Event(), 0, 0
+            clients = [threading.Thread(target=client, args=(stop, k)) for k in range(4)]
+            for thread in clients:
+                thread.start()
+            started = time.monotonic()
+            while time.monotonic() - started < seconds:
+                if loading:
+                    subprocess.run([sys.executable, "-m", "mzkg.kg.cli", "load", str(files[loads % len(files)]),
+                                    "--store", str(store)], capture_output=True, check=True, cwd=ROOT)
+                    loads += 1
+                time.sleep(3 if loading else 1)
+            stop.set()
+            for thread in clients:
+                thread.join()
+            return served[0] / (time.monotonic() - started), loads
+
+        try:
+            wait(url, server)
+            results = []
+            for _ in range(rounds):
+                idle, _ = rate(False)
+                during, loads = rate(True)
+                results.append((idle, during, loads))
+                print(f"idle {idle:.0f} req/s, during loads {during:.0f} req/s ({loads} loads)", flush=True)
+            return results
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def loads_section(command: str, results: list[tuple[float, float, int]]) -> list[str]:
+    idle = statistics.median(r[0] for r in results)
+    during = statistics.median(r[1] for r in results)
+    ratio = statistics.median(d / i for i, d, _ in results)
+    return [LOADS_SECTION, "", f"Produced by `{command}`. "
+            "Distinct small queries (no answer cache) from 4 clients to `kg serve` on the bundled corpus, idle and while "
+            "`kg load` publishes a new generation every 3 s (each load also takes a core), taking turns: "
+            f"median **{idle:.0f}** req/s idle, **{during:.0f}** req/s during loads; median ratio of a round **{ratio:.2f}**. "
+            "Query processes move to each new snapshot instead of being replaced.",
+            "", "| round | idle req/s | during loads req/s | ratio | loads |", "|---|---|---|---|---|",
+            *[f"| {k + 1} | {i:.0f} | {d:.0f} | {d / i:.2f} | {n} |" for k, (i, d, n) in enumerate(results)]]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10,100", help="synthetic corpus sizes, e.g. 10,100,1000")
@@ -502,8 +574,13 @@ def main() -> int:
     parser.add_argument("--search-only", action="store_true", help="only the full-text search (on --sizes)")
     parser.add_argument("--build-only", action="store_true", help="only the build (bundled and --sizes)")
     parser.add_argument("--format-rounds", type=int, default=5, help="rounds over the test corpus in each format")
+    parser.add_argument("--loads-only", action="store_true", help="only serving throughput idle and during loads")
     args = parser.parse_args()
     command = "python bench/run.py " + " ".join(sys.argv[1:])
+    if args.loads_only:
+        replace_section(args.out, LOADS_SECTION, loads_section(command, throughput_during_loads(20, 3)))
+        print(f"wrote {args.out}")
+        return 0
     if args.search_only:
         costs = search_costs([int(x) for x in args.sizes.split(",") if x], args.repeat)
         replace_section(args.out, SEARCH_SECTION, search_section(command, costs))
