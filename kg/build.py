@@ -34,6 +34,7 @@ from .children import end_with_parent
 from .interface import Graphs
 from .shape_checks import Reference, ShapeChecker
 from .store import GraphBuffer, fresh_store, rdflib_graph
+from .versions import Revision, revise
 from .validation import DocumentChecker, Finding, ValidationFailed, raise_on_violations, validate, validate_with_pyshacl
 
 
@@ -68,6 +69,7 @@ class BuildReport:
     warnings: list[Finding] = field(default_factory=list)
     entailed: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # per stage; read/parse/triples/reasoning summed over documents
+    revisions: list[Revision] = field(default_factory=list)  # documents a load gave a new version
 
 
 def bundled_corpus() -> Path:
@@ -178,15 +180,22 @@ class Builder:
         for doc in report.documents if keep else ():  # kept before the graphs name them
             if isinstance(kept := _kept(doc, keep), DocumentError):
                 raise kept
-        graphs = document_graphs(report.documents, self.minter)
-        previous = store.graphs(list(graphs)) if hasattr(store, "graphs") else None  # to put back if publishing fails
-        store.replace_graphs(graphs)
-        try:
-            store.publish()
-        except BaseException:
-            if previous is not None:  # a load reported as failed leaves the primary as it was
+        versions: Graphs = {}
+        for i, doc in enumerate(report.documents):
+            report.documents[i], kept, revision = revise(store, self.minter, doc)
+            versions.update(kept)
+            report.revisions += [revision] if revision else []
+        graphs = {**document_graphs(report.documents, self.minter), **versions}
+        if hasattr(store, "replace_and_publish"):
+            store.replace_and_publish(graphs)
+        else:  # a remote store: what it held is put back if publishing fails
+            previous = {name: "".join(f"{q.triple} .\n" for q in store.quads(name)) for name in graphs}
+            store.replace_graphs(graphs)
+            try:
+                store.publish()
+            except BaseException:
                 store.replace_graphs(previous)
-            raise
+                raise
         report.warnings = [f for doc in report.documents for f in doc.warnings]
         report.entailed = sum(doc.entailed_count for doc in report.documents)
         return report

@@ -209,6 +209,8 @@ def _print_report(report: BuildReport, heading: str) -> None:
             totals[c] += doc.summary[c]
     print(f"{'total (' + str(len(report.documents)) + ' documents)':56} " + " ".join(f"{totals[c]:>9}" for c in columns))
     print(f"entailed triples (OWL 2 RL): {report.entailed}")
+    for revision in report.revisions:
+        print(revision)
     for warning in report.warnings:
         print(f"warning: {warning}")
     for failure in report.failures:

@@ -7,6 +7,7 @@
       snapshots/000007.search its text index (kg/search.py), written before the manifest names it
       originals/<sha256>      the files documents were read from, as they were
       .write-lock             held by the one writer at a time
+      kg-undo.json            while a load is publishing: what the graphs it replaces held before
 
 Opening a store read-only while another process writes it is undefined behaviour in Oxigraph,
 so readers never open the primary: every write ends by publishing a new snapshot and then
@@ -14,8 +15,11 @@ switching the manifest to it in one atomic rename. Readers see the old generatio
 one, never a half-written one. A build writes a fresh primary beside the old one, gives it its
 final name once it is whole, and the manifest switch that publishes its snapshot names it as the
 primary too: killed at any instant, the manifest names the old primary and snapshot or the new
-ones. Replacing one document is a single SPARQL update, which Oxigraph applies as one
-transaction; if publishing it fails, the graphs it replaced are put back.
+ones. A load replaces a document's graphs in the primary with a single SPARQL update, which
+Oxigraph applies as one transaction, and then publishes. Before the update it writes what those
+graphs held to kg-undo.json, and removes it once the manifest names the new generation: a load that
+fails, or is killed, before its generation is published has its change to the primary undone, there
+and then or by the next writer that opens the store, so no later write publishes it.
 """
 from __future__ import annotations
 
@@ -37,7 +41,8 @@ from .interface import Graphs
 
 MANIFEST = "kg-manifest.json"
 ORIGINALS = "originals"
-LOCK = ".write-lock"  # the source files, each under its SHA-256 digest
+LOCK = ".write-lock"
+UNDO = "kg-undo.json"
 PRIMARY = "oxigraph"
 SNAPSHOTS = "snapshots"
 
@@ -126,14 +131,18 @@ def read_manifest(path: Path) -> dict:
 
 
 def write_manifest(path: Path, manifest: dict) -> None:
-    target = Path(path) / MANIFEST
+    _write_json(Path(path) / MANIFEST, manifest)
+
+
+def _write_json(target: Path, value: dict) -> None:
+    """Write a file whole or not at all: a temporary file, made durable, renamed over the target."""
     temporary = target.with_suffix(".tmp")
     with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(manifest, indent=2, ensure_ascii=False))
+        handle.write(json.dumps(value, indent=2, ensure_ascii=False))
         handle.flush()
         os.fsync(handle.fileno())
     temporary.replace(target)
-    _sync_directory(Path(path))
+    _sync_directory(target.parent)
 
 
 def _sync_directory(path: Path) -> None:
@@ -172,10 +181,11 @@ class KnowledgeStore:
         primary = path / manifest.get("primary", PRIMARY)
         try:
             writer = cls(path, ox.Store(str(primary)), manifest, primary)
+            writer.lock = lock
+            writer._undo_unpublished()
         except BaseException:
             lock.release()
             raise
-        writer.lock = lock
         return writer
 
     def reopen(self) -> "KnowledgeStore":
@@ -239,6 +249,31 @@ class KnowledgeStore:
         """Drop and rewrite several named graphs in one transaction."""
         self.store.update(replace_update(graphs))
         self.store.flush()
+
+    def replace_and_publish(self, graphs: Graphs) -> None:
+        """Replace graphs and publish them as the next generation, or, failing or killed at any
+        point before the manifest names it, leave what readers and the next writer see as it was."""
+        undo = self.path / UNDO
+        _write_json(undo, {"generation": self.generation, "graphs": self.graphs(list(graphs))})
+        try:
+            self.replace_graphs(graphs)
+            self.publish()
+        except BaseException:
+            self._undo_unpublished()
+            raise
+        undo.unlink()
+        _sync_directory(self.path)
+
+    def _undo_unpublished(self) -> None:
+        """Put back the graphs of a load whose generation was never published."""
+        undo = self.path / UNDO
+        if not undo.exists():
+            return
+        record = json.loads(undo.read_text("utf-8"))
+        if record["generation"] == read_manifest(self.path).get("generation"):
+            self.replace_graphs(record["graphs"])
+        undo.unlink()
+        _sync_directory(self.path)
 
     def graphs(self, names: list[str]) -> Graphs:
         """The named graphs' content now, as N-Triples ("" for a graph the store does not hold)."""

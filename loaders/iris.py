@@ -107,3 +107,12 @@ class Minter:
 
     def document_graph(self, slug: str) -> str:
         return self.graph(f"doc/{slug}")
+
+    @staticmethod
+    def version(document: str, number: int) -> str:
+        """An earlier text of a document (kg/versions.py)."""
+        return f"{document}/version/{number}"
+
+    def version_graph(self, document_graph: str, number: int) -> str:
+        slug = document_graph[len(self.graph("doc/")):]
+        return self.graph(f"version/{slug}/{number}")

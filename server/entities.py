@@ -84,6 +84,7 @@ def graph_name(iri: str, path: str, requested: str | None):
     return redirect(f"/export/{path}.{fmt.key}", 303)
 
 
+IS_VERSION_OF = "http://purl.org/dc/terms/isVersionOf"
 INBOUND = 1000  # links to a resource an RDF page lists at most (a document has thousands of parts)
 
 
@@ -136,8 +137,10 @@ def html(node: ox.NamedNode):
         "incoming": [(names[p], subjects) for p, subjects in incoming.items()], "names": names,
         "formats": SUFFIXES, "passage": _passage(node), "document": None, "chart": None,
     }
-    if str(MZ.PolicyDocument) in type_iris:
+    if str(MZ.PolicyDocument) in type_iris or str(MZ.DocumentVersion) in type_iris:
         context["document"] = _document(node)
+        work = next((v.link.iri for v in properties[IS_VERSION_OF].values if v.link), iri) if IS_VERSION_OF in properties else iri
+        context["history"] = _history(work, iri)
     if str(MZ.Indicator) in type_iris:
         context["chart"] = _indicator_chart(iri)
     return render_template("entity.html", **context), {"Vary": "Accept"}
@@ -173,6 +176,29 @@ def _document(node: ox.NamedNode) -> dict:
         marks.append({"start": int(row["start"].value), "end": int(row["end"].value), "href": href(row["node"].value),
                       "kind": row["type"].value.rsplit("#", 1)[-1], "label": row["label"].value})
     return {"lines": _lines(full, marks), "counts": _counts(marks), "original": _original(node)}
+
+
+def _history(work: str, shown: str) -> list[dict]:
+    """The texts of a document the store has held, the latest first: the document itself, then each
+    earlier version (kg/versions.py), with when it was loaded and the file it was read from."""
+    work = ox.NamedNode(work)
+    query = f"""SELECT ?v ?n ?loaded ?replaced ?name ?url WHERE {{
+        {{ BIND({work} AS ?v) }} UNION {{ ?v <{IS_VERSION_OF}> {work} ; <{MZ.versionNumber}> ?n ;
+                                       <http://www.w3.org/ns/prov#invalidatedAtTime> ?replaced }}
+        OPTIONAL {{ ?v <http://www.w3.org/ns/prov#wasGeneratedBy>/<http://www.w3.org/ns/prov#startedAtTime> ?loaded }}
+        OPTIONAL {{ ?v <{MZ.originalFile}> ?f . ?f <{MZ.fileName}> ?name ; <http://www.w3.org/ns/dcat#downloadURL> ?url }}
+    }} ORDER BY BOUND(?n) DESC(?n)"""
+    rows = list(kg().query(query))
+    if len(rows) < 2:
+        return []
+    return [{"href": href(row["v"].value), "number": _value(row["n"]), "loaded": _value(row["loaded"]),
+             "replaced": _value(row["replaced"]), "file": _value(row["name"]),
+             "original": href(row["url"].value) if row["url"] is not None else None, "shown": row["v"].value == shown}
+            for row in rows]
+
+
+def _value(term) -> str | None:
+    return term.value if term is not None else None
 
 
 def _original(node: ox.NamedNode) -> dict | None:
