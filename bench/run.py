@@ -563,6 +563,81 @@ def loads_section(command: str, results: list[tuple[float, float, int]]) -> list
             *[f"| {k + 1} | {i:.0f} | {d:.0f} | {d / i:.2f} | {n} |" for k, (i, d, n) in enumerate(results)]]
 
 
+LARGE_SECTION = "## Loading one large document"
+
+
+def large_document(characters: int, target: Path) -> Path:
+    """One document of about `characters` characters: synthetic documents (other cities' texts) run
+    together under the first one's heading, as an omnibus plan or a compiled volume would be."""
+    corpus = synthetic_corpus(min(200, characters // 20_000 + 1), target.parent / f"parts-{characters}")
+    text = ""
+    for path in sorted(corpus.iterdir()):
+        text += path.read_text("utf-8") + "\n"
+        if len(text) >= characters:
+            break
+    target.write_text(text[:characters].rsplit("\n", 1)[0] + "\n", "utf-8")
+    return target
+
+
+def dense_document(characters: int, target: Path) -> Path:
+    """One document of about `characters` characters that is nearly all targets: the tasks, boxes and
+    indicator table of a plan of the test corpus repeated, its years and figures varied."""
+    plan = (ROOT / "tests" / "corpus" / "t02_weifang_city_five_year_plan.txt").read_text("utf-8")
+    head, _, body = plan.partition("三、主要任务")
+    parts, k = [head], 0
+    while sum(map(len, parts)) < characters:
+        k += 1
+        parts.append(re.sub(r"(?<![\d.])(\d{2,4})(?=个|张|处|人|名|家|户|支)", lambda m: str(int(m.group(1)) + k), body))
+    target.write_text("".join(parts)[:characters].rsplit("\n", 1)[0] + "\n", "utf-8")
+    return target
+
+
+def large_loads(sizes: list[int]) -> list[dict]:
+    """Wall seconds and peak memory of `kg load` of one document of each size, each in a fresh process,
+    into a store of the bundled corpus."""
+    code = ("import resource, runpy, sys\nsys.argv = ['kg'] + sys.argv[1:]\ntry:\n"
+            "    runpy.run_module('mzkg.kg.cli', run_name='__main__')\nfinally:\n"
+            "    print('peak-kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = tmp / "store"
+        Builder(progress=False).build(bundled_corpus(), store)
+        for (kind, make), size in ((kind, size) for kind in (("plans run together", large_document),
+                                                              ("dense: one plan's tasks and tables repeated", dense_document))
+                                   for size in sizes):
+            document = make(size, tmp / f"large-{size}.txt")
+            env = dict(os.environ, KG_MAX_TEXT_CHARACTERS=str(max(size * 2, 1)))
+            started = time.perf_counter()
+            run = subprocess.run([sys.executable, "-c", code, "load", str(document), "--store", str(store)],
+                                 capture_output=True, text=True, cwd=ROOT, env=env)
+            seconds = time.perf_counter() - started
+            if run.returncode != 0:
+                raise SystemExit(f"loading {size} characters failed: {run.stderr[-500:]}")
+            peak = int(re.search(r"peak-kb (\d+)", run.stderr).group(1)) / 1024
+            triples = sum(int(line.split()[-1]) for line in run.stdout.splitlines() if line.startswith("total ("))
+            rows.append({"kind": kind, "characters": size, "bytes": document.stat().st_size, "seconds": seconds, "peak_mb": peak,
+                         "triples": triples})
+            print(rows[-1], flush=True)
+    return rows
+
+
+def large_section(command: str, rows: list[dict]) -> list[str]:
+    from mzkg import settings
+
+    per_char = max(r["seconds"] / r["characters"] for r in rows) * 1e6
+    per_char_kb = max(r["peak_mb"] * 1024 / r["characters"] for r in rows)
+    return [LARGE_SECTION, "", f"Produced by `{command}`. `kg load` of one document (synthetic documents run together) "
+            "into a store of the bundled corpus, each in a fresh process; peak memory is the process's maximum resident "
+            f"size. The highest cost per character: **{per_char:.0f} µs** and **{per_char_kb:.1f} KB**. The setting "
+            f"`KG_MAX_TEXT_CHARACTERS` (default {settings.value('max_text_characters'):,}) refuses longer texts, so that one "
+            "document stays within about a minute and 2 GB; the file itself may be larger (`KG_MAX_DOCUMENT_BYTES`: "
+            "images in a Word file or PDF cost nothing to read).",
+            "", "| document | characters | UTF-8 bytes | triples | wall s | peak MB |", "|---|---|---|---|---|---|",
+            *[f"| {r['kind']} | {r['characters']:,} | {r['bytes']:,} | {r['triples']:,} | {r['seconds']:.1f} | {r['peak_mb']:.0f} |"
+              for r in rows]]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10,100", help="synthetic corpus sizes, e.g. 10,100,1000")
@@ -575,8 +650,15 @@ def main() -> int:
     parser.add_argument("--build-only", action="store_true", help="only the build (bundled and --sizes)")
     parser.add_argument("--format-rounds", type=int, default=5, help="rounds over the test corpus in each format")
     parser.add_argument("--loads-only", action="store_true", help="only serving throughput idle and during loads")
+    parser.add_argument("--large-only", action="store_true", help="only the cost of loading one large document")
+    parser.add_argument("--large-sizes", default="50000,100000,200000,400000", help="characters of the large documents")
     args = parser.parse_args()
     command = "python bench/run.py " + " ".join(sys.argv[1:])
+    if args.large_only:
+        rows = large_loads([int(x) for x in args.large_sizes.split(",") if x])
+        replace_section(args.out, LARGE_SECTION, large_section(command, rows))
+        print(f"wrote {args.out}")
+        return 0
     if args.loads_only:
         replace_section(args.out, LOADS_SECTION, loads_section(command, throughput_during_loads(20, 3)))
         print(f"wrote {args.out}")

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from mzkg import settings
+
 from .concepts import vocabulary
 from .extraction import Extraction, extract
 from .formats import DocumentError, SourceText, read
@@ -144,6 +146,10 @@ def load_bytes(data: bytes, source: str = "<bytes>", base: str | None = None, ur
 def _build(read_from: SourceText, original: Original, source: str, minter: Minter, force: bool = False) -> LoadedDocument:
     started = time.perf_counter()
     text = read_from.text
+    limit = settings.value("max_text_characters")
+    if len(text) > limit:
+        raise DocumentError(source, f"its text is {len(text):,} characters long; documents up to {limit:,} characters "
+                                    "are read (KG_MAX_TEXT_CHARACTERS); not loaded")
     chinese = len(_CHINESE.findall(text))
     if chinese < MIN_CHINESE:
         raise DocumentError(source, f"holds {chinese} Chinese characters; a policy document is written in Chinese; not loaded")

@@ -256,6 +256,10 @@ def test_a_pipe_a_device_or_an_oversized_file_is_refused_before_it_is_read(tmp_p
     big.write_bytes("一、总体要求\n".encode() * 200)
     with pytest.raises(DocumentError, match=r"big.txt: the file is 0.0 MB \(3,800 bytes\); documents up to 1,000 bytes are read"):
         load_file(big)
+    monkeypatch.setenv("KG_MAX_DOCUMENT_BYTES", "100000")
+    monkeypatch.setenv("KG_MAX_TEXT_CHARACTERS", "1000")
+    with pytest.raises(DocumentError, match=r"big.txt: its text is 1,400 characters long; documents up to 1,000 characters are read"):
+        load_file(big)  # a file within its size limit whose text would cost too much to read
 
 
 def test_a_text_without_chinese_is_not_a_document():
