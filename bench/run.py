@@ -627,7 +627,7 @@ def large_section(command: str, rows: list[dict]) -> list[str]:
 
     per_char = max(r["seconds"] / r["characters"] for r in rows) * 1e6
     per_char_kb = max(r["peak_mb"] * 1024 / r["characters"] for r in rows)
-    return [LARGE_SECTION, "", f"Produced by `{command}`. `kg load` of one document (synthetic documents run together) "
+    return [LARGE_SECTION, "", f"Produced by `{command}`. `kg load` of one document of each kind below "
             "into a store of the bundled corpus, each in a fresh process; peak memory is the process's maximum resident "
             f"size. The highest cost per character: **{per_char:.0f} µs** and **{per_char_kb:.1f} KB**. The setting "
             f"`KG_MAX_TEXT_CHARACTERS` (default {settings.value('max_text_characters'):,}) refuses longer texts, so that one "
@@ -651,7 +651,7 @@ def main() -> int:
     parser.add_argument("--format-rounds", type=int, default=5, help="rounds over the test corpus in each format")
     parser.add_argument("--loads-only", action="store_true", help="only serving throughput idle and during loads")
     parser.add_argument("--large-only", action="store_true", help="only the cost of loading one large document")
-    parser.add_argument("--large-sizes", default="50000,100000,200000,400000", help="characters of the large documents")
+    parser.add_argument("--large-sizes", default="75000,150000,300000", help="characters of the large documents")
     args = parser.parse_args()
     command = "python bench/run.py " + " ".join(sys.argv[1:])
     if args.large_only:

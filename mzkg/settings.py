@@ -58,8 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("remote_timeout", 60.0, float, "seconds a remote server may take to answer one request (kg serve: "
             "query_timeout)", CLIENT),
     Setting("max_document_bytes", 20 * 1024 * 1024, int, "largest document file a build or load reads, in bytes", WRITE),
-    Setting("max_text_characters", 400_000, int, "longest text a build or load reads from one document, in characters "
-            "(reading costs about 0.1 ms and 4 KB of memory per character: docs/performance.md)", WRITE),
+    Setting("max_text_characters", 300_000, int, "longest text a build or load reads from one document, in characters "
+            "(reading one costs up to 0.16 ms and 5 KB of memory per character: docs/performance.md)", WRITE),
     Setting("write_wait", 60.0, float, "seconds a build or load waits for another one writing the same store", WRITE),
     Setting("build_processes", 0, int, "worker processes parsing documents in a build (0: one per core)", WRITE),
     Setting("snapshots_kept", 3, int, "read-only snapshots kept after a write, so readers on an older one keep "
