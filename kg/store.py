@@ -40,7 +40,7 @@ from . import search
 from .interface import Graphs
 
 MANIFEST = "kg-manifest.json"
-ORIGINALS = "originals"
+ORIGINALS = "originals"  # the source files, each under its SHA-256 digest
 LOCK = ".write-lock"
 UNDO = "kg-undo.json"
 PRIMARY = "oxigraph"
