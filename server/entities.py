@@ -2,19 +2,17 @@
 and as RDF (Turtle, N-Triples, JSON-LD, RDF/XML) by Accept header or file suffix."""
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request
 
-from mzkg import queries
 from mzkg.kg import formats
-from mzkg.kg.query import bind
 from mzkg.ontology import MZ
 
 from . import negotiation
+from .comparison import indicator_comparison
 from .labels import Link, href, iri_for_path, links, short
 from .state import kg
 
@@ -135,14 +133,14 @@ def html(node: ox.NamedNode):
     context = {
         "title": names[iri].label, "iri": iri, "types": types, "properties": list(properties.values()),
         "incoming": [(names[p], subjects) for p, subjects in incoming.items()], "names": names,
-        "formats": SUFFIXES, "passage": _passage(node), "document": None, "chart": None,
+        "formats": SUFFIXES, "passage": _passage(node), "document": None, "chart": None, "comparison": None,
     }
     if str(MZ.PolicyDocument) in type_iris or str(MZ.DocumentVersion) in type_iris:
         context["document"] = _document(node)
         work = next((v.link.iri for v in properties[IS_VERSION_OF].values if v.link), iri) if IS_VERSION_OF in properties else iri
         context["history"] = _history(work, iri)
     if str(MZ.Indicator) in type_iris:
-        context["chart"] = _indicator_chart(iri)
+        context["comparison"], context["chart"] = indicator_comparison(iri)
     return render_template("entity.html", **context), {"Vary": "Accept"}
 
 
@@ -242,27 +240,3 @@ def _counts(marks: list[dict]) -> dict[str, int]:
     for m in marks:
         counts[m["kind"]] += 1
     return dict(counts)
-
-
-def _indicator_chart(iri: str) -> str | None:
-    """Data for a bar chart of each plan's target and baseline for this indicator (JSON)."""
-    saved = queries.get("compare-indicator")
-    rows = list(kg().query(saved.text, substitutions=bind(saved, {"indicator": iri})))
-    return chart_data(rows)
-
-
-def chart_data(rows) -> str | None:
-    bars = []
-    for row in rows:
-        target, baseline = row["targetValue"], row["baselineValue"]
-        if target is None and baseline is None:
-            continue
-        place = row["jurisdictionLabel"].value if row["jurisdictionLabel"] is not None else "?"
-        year = row["targetYear"].value if row["targetYear"] is not None else ""
-        bars.append({"label": f"{place} {year}".strip(), "target": _number(target), "baseline": _number(baseline),
-                     "unit": row["unit"].value if row["unit"] is not None else ""})
-    return json.dumps(bars, ensure_ascii=False) if bars else None
-
-
-def _number(term) -> float | None:
-    return None if term is None else float(term.value)

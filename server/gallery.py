@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from mzkg import queries
 from mzkg.kg.query import QueryError, bind
 
-from .entities import chart_data
+from .comparison import chart_data, solutions
 from .labels import links
 from .state import kg
 
@@ -42,7 +42,10 @@ def show(name: str, fmt: str | None = None):
             return Response("missing parameter(s): " + ", ".join(p.name for p in saved.parameters if p.name not in values) + "\n",
                             status=400, mimetype="text/plain")
         result = kg().query(saved.text, substitutions=substitutions)
-        return Response(result.serialize(format=DOWNLOADS[fmt]), content_type=DOWNLOADS[fmt].media_type,
+        body = result.serialize(format=DOWNLOADS[fmt])
+        if fmt == "csv":  # a byte-order mark, so that Excel reads the file as UTF-8
+            body = "\ufeff".encode("utf-8") + body
+        return Response(body, content_type=DOWNLOADS[fmt].media_type + ("; charset=utf-8" if fmt == "csv" else ""),
                         headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
     table = _table(kg().query(saved.text, substitutions=substitutions)) if ready else None
     return render_template("query.html", title=saved.title, saved=saved, values=values, table=table,
@@ -51,7 +54,7 @@ def show(name: str, fmt: str | None = None):
 
 def _table(result) -> dict:
     variables = [v.value for v in result.variables]
-    rows = list(result)
+    rows = solutions(result)
     iris = {row[v].value for row in rows for v in variables if isinstance(row[v], ox.NamedNode)}
     names = links(iris)
     cells = [[_cell(row[v], names) for v in variables] for row in rows]

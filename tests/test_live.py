@@ -319,12 +319,29 @@ def test_entity_page_links_to_its_passage(server, page, built):
 @pytest.mark.browser
 def test_indicator_chart_draws_every_plan(server, page):
     page.goto(server + "/indicator/nursing-bed-share")
-    page.wait_for_selector("canvas#chart[data-ready=true]")
-    bars = int(page.get_attribute("canvas#chart", "data-bars"))
+    page.wait_for_selector("#charts[data-ready=true]")
+    panels = page.locator("canvas.chart-panel")
+    bars = sum(int(panels.nth(k).get_attribute("data-bars")) for k in range(panels.count()))
     assert bars >= 6
-    drawn = page.evaluate("() => Chart.getChart('chart').data.labels")
-    assert "武汉市 2025" in drawn and "景德镇市 2025" in drawn
+    drawn = page.evaluate("() => [...document.querySelectorAll('canvas.chart-panel')].flatMap(c => Chart.getChart(c).data.labels)")
+    assert len(set(drawn)) == len(drawn) == bars
+    assert any(label.startswith("武汉市 2025") for label in drawn) and any(label.startswith("景德镇市 2025") for label in drawn)
+    units = page.evaluate("() => [...document.querySelectorAll('canvas.chart-panel')].map(c => Chart.getChart(c).options.scales.y.title.text)")
+    assert len(set(units)) == len(units)  # one panel per unit, named on its axis
+    page.locator("#comparison").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "indicator-comparison.png"))
+    year = page.locator("#comparison thead th").nth(4)
+    year.click()
+    years = page.evaluate("() => [...document.querySelectorAll('#comparison tbody tr')].map(r => r.cells[4].textContent)")
+    assert years == sorted(years, key=lambda y: int(y or 0))
+    page.locator("#charts").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "indicator-chart.png"))
+    box = page.locator("canvas.chart-panel").first.bounding_box()
+    first = page.evaluate("() => { const c = Chart.getChart(document.querySelector('canvas.chart-panel'));"
+                          " const m = c.getDatasetMeta(1).data.find(e => e && !e.skip && e.height > 0); return [m.x, m.y + 2]; }")
+    page.mouse.click(box["x"] + first[0], box["y"] + first[1])
+    page.wait_for_url("**/doc/**")
+    assert "#o" in page.url  # a bar leads to the passage its value was read from
 
 
 @pytest.mark.browser

@@ -159,7 +159,9 @@ def test_saved_query_table_links_iris_by_label(client):
 def test_saved_query_downloads(client):
     data = json.loads(client.get("/queries/plans.json").get_data())
     assert len(data["results"]["bindings"]) == 5
-    table = list(csv.DictReader(io.StringIO(client.get("/queries/plans.csv").get_data(as_text=True))))
+    download = client.get("/queries/plans.csv").get_data()
+    assert download.startswith("\ufeff".encode())  # Excel reads a CSV file as UTF-8 only with a byte-order mark
+    table = list(csv.DictReader(io.StringIO(download.decode("utf-8-sig"))))
     assert {r["jurisdictionLabel"] for r in table} == {"南平市", "景德镇市", "东莞市", "十堰市", "武汉市"}
 
 
@@ -239,11 +241,22 @@ def test_json_ld_pages_carry_the_prefixes_as_their_context(client, built):
     assert isomorphic(as_jsonld, as_turtle)
 
 
-def test_indicator_page_has_a_chart(client):
+def test_indicator_page_compares_every_target(client):
     page = client.get("/indicator/nursing-bed-share", headers=HTML).get_data(as_text=True)
-    data = json.loads(page.split('id="chart-data">', 1)[1].split("</script>", 1)[0])
-    assert {"景德镇市 2025", "武汉市 2025"} <= {bar["label"] for bar in data}
-    assert any(bar["baseline"] == 54 and bar["target"] == 65 for bar in data)
+    panels = json.loads(page.split('id="chart-data">', 1)[1].split("</script>", 1)[0])
+    bars = [bar for panel in panels for bar in panel["bars"]]
+    assert len({panel["unit"] for panel in panels}) == len(panels)  # one panel per unit
+    assert all(bar["unit"] == panel["unit"] for panel in panels for bar in panel["bars"])
+    labels = [bar["label"] for bar in bars]
+    assert len(set(labels)) == len(labels)  # no two bars share a label
+    assert any(label.startswith("武汉市 2025") for label in labels) and any(label.startswith("景德镇市 2025") for label in labels)
+    assert any(bar["baseline"] == 54 and bar["target"] == 65 for bar in bars)
+    assert all(bar["href"] and "#o" in bar["href"] for bar in bars)  # each bar goes to its passage
+    table = page.split('<table class="results sortable" id="comparison">', 1)[1].split("</table>", 1)[0]
+    saved = client.get("/queries/compare-indicator.csv", query_string={"indicator": "https://w3id.org/mzkg/id/indicator/nursing-bed-share"})
+    rows = list(csv.DictReader(io.StringIO(saved.get_data(as_text=True).lstrip("\ufeff"))))
+    assert table.count("<tr>") - 1 == len(rows) >= len(bars)  # every target, the same rows as the download
+    assert "地级" in table and "≥" in table and "原文</a>" in table
 
 
 # dumps, ontology, search ---------------------------------------------------------------
