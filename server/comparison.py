@@ -1,4 +1,5 @@
-"""One indicator compared across documents: a table of every target and a chart per unit.
+"""One indicator compared across documents: a table of every target and a chart per unit, and each
+target beside the targets of the levels above.
 
 Rows come from the saved query compare-indicator (queries/compare-indicator.rq), so what the page
 shows, the query's form and its CSV download agree. The chart draws one bar per target, labelled so
@@ -10,6 +11,8 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 
+import pyoxigraph as ox
+
 from mzkg import queries
 from mzkg.kg.query import bind
 
@@ -17,6 +20,7 @@ from .labels import href
 from .state import kg
 
 COMPARISON_QUERY = "compare-indicator"
+LEVEL_ABOVE_QUERY = "level-above"
 # how the page writes mz:comparator's values
 COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "", "about": "约", "range": "区间"}
 
@@ -59,7 +63,25 @@ def indicator_comparison(iri: str) -> tuple[list[dict], str | None]:
         "achieved": _value(row["actualValue"]), "achieved_year": _value(row["actualYear"]),
         "bindingness": _value(row["bindingness"]), "target_href": href(row["target"].value), "source": source_href(row),
     } for row in found]
+    above = level_above("indicator", iri)
+    for row, target in zip(table, found):
+        row["above"] = above.get(target["target"].value, [])
     return table, chart_data(found)
+
+
+def level_above(variable: str, iri: str) -> dict[str, list[dict]]:
+    """For the targets of an indicator ("indicator") or for one target ("target"): the targets for the
+    same indicator, unit and year in documents of the jurisdictions above, by target IRI."""
+    text = queries.get(LEVEL_ABOVE_QUERY).text
+    above = defaultdict(list)
+    for row in solutions(kg().query(text, substitutions={ox.Variable(variable): ox.NamedNode(iri)})):
+        above[row["target"].value].append({
+            "place": _value(row["aboveLabel"]), "document_href": href(row["abovePlan"].value),
+            "target_href": href(row["aboveTarget"].value), "relation": _value(row["relation"]),
+            "value": COMPARATOR_SIGNS.get(_value(row["aboveComparator"]), _value(row["aboveComparator"])) + _value(row["aboveValue"]),
+            "unit": _value(row["unit"]), "year": _value(row["targetYear"]),
+        })
+    return dict(above)
 
 
 def chart_data(rows: list[dict]) -> str | None:

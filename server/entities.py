@@ -12,7 +12,7 @@ from mzkg.kg import formats
 from mzkg.ontology import MZ
 
 from . import negotiation
-from .comparison import indicator_comparison
+from .comparison import indicator_comparison, level_above
 from .labels import Link, href, iri_for_path, links, short
 from .state import kg
 
@@ -133,7 +133,7 @@ def html(node: ox.NamedNode):
     context = {
         "title": names[iri].label, "iri": iri, "types": types, "properties": list(properties.values()),
         "incoming": [(names[p], subjects) for p, subjects in incoming.items()], "names": names,
-        "formats": SUFFIXES, "passage": _passage(node), "document": None, "chart": None, "comparison": None,
+        "formats": SUFFIXES, "passage": _passage(node), "document": None, "chart": None, "comparison": None, "above": None,
     }
     if str(MZ.PolicyDocument) in type_iris or str(MZ.DocumentVersion) in type_iris:
         context["document"] = _document(node)
@@ -141,6 +141,8 @@ def html(node: ox.NamedNode):
         context["history"] = _history(work, iri)
     if str(MZ.Indicator) in type_iris:
         context["comparison"], context["chart"] = indicator_comparison(iri)
+    if str(MZ.IndicatorTarget) in type_iris:
+        context["above"] = level_above("target", iri).get(iri, [])
     return render_template("entity.html", **context), {"Vary": "Accept"}
 
 

@@ -2,6 +2,7 @@
 Debian's Chromium by Playwright for the editor, a saved query, an entity page and the indicator chart.
 Screenshots are kept in test-artifacts/."""
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from SPARQLWrapper import CSV, JSON, TURTLE, SPARQLWrapper
+
+from mzkg.kg.build import Builder
 
 from helpers import CHROMIUM_ARGS, ensure_chromium, free_port, part_path, wait_for
 
@@ -371,3 +374,42 @@ def test_a_phrase_is_found_in_every_document_and_read_in_place(server, page):
     anchor = page.url.rsplit("#", 1)[1]
     assert "时间银行" in page.locator(f"p#{anchor}").inner_text()
     assert not [u for u in page.failed if not u.startswith(server)]
+
+
+@pytest.fixture(scope="module")
+def city_and_province(tmp_path_factory, corpus_paths):
+    """kg serve on a store holding a city's plan and its province's (one of the test corpus)."""
+    corpus = tmp_path_factory.mktemp("levels")
+    shutil.copy(corpus_paths["武汉市"], corpus / "city.txt")
+    shutil.copy(Path(__file__).parent / "corpus" / "t01_hubei_province_five_year_plan.txt", corpus / "province.txt")
+    store = corpus.parent / f"{corpus.name}-store"
+    Builder(progress=False).build(corpus, store)
+    port = free_port()
+    process = start(store, port, output=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_for(url + "/sparql", process, "kg serve")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.mark.browser
+def test_a_citys_target_is_shown_beside_its_provinces(city_and_province, page):
+    page.goto(city_and_province + "/indicator/nursing-bed-share")
+    rows = page.locator("#comparison tbody tr")
+    city = next(k for k in range(rows.count()) if rows.nth(k).locator("td").first.inner_text() == "武汉市"
+                and rows.nth(k).locator("td").nth(10).inner_text().strip())
+    assert "湖北省" in rows.nth(city).locator("td").nth(10).inner_text()  # the level above, in the table
+    page.locator("#comparison").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "indicator-level-above.png"))
+    rows.nth(city).locator("td").nth(3).locator("a").click()  # the city's target
+    page.wait_for_load_state()
+    above = page.locator("section.above tbody tr")
+    assert above.count() >= 1 and "湖北省" in above.first.inner_text()
+    assert any(word in above.first.inner_text() for word in ("高于上级", "低于上级", "与上级相同"))
+    page.locator("section.above").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "target-level-above.png"))
+    above.first.locator("td").nth(1).locator("a").click()  # to the province's target
+    page.wait_for_load_state()
+    assert page.locator("section.passage").is_visible() and "湖北" in page.locator("section.passage").inner_text()
+

@@ -4,12 +4,15 @@ import csv
 import io
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from pyoxigraph import Dataset, RdfFormat, parse
 from rdflib import RDF, Graph, URIRef
 from rdflib.compare import isomorphic
 
+from mzkg.kg.build import Builder
 from mzkg.kg.store import KnowledgeStore
 from mzkg.server import create_app
 
@@ -423,3 +426,21 @@ def test_the_search_page_shows_hits_facets_pages_and_label_hits(client):
     page = client.get("/search", query_string={"q": "养老"}, headers=HTML).get_data(as_text=True)
     assert "<mark>养老</mark>" in page and "省份 province" in page and "名称 In labels" in page
     assert "社会救助" in client.get("/search", query_string={"q": "社会救助", "page": "2"}, headers=HTML).get_data(as_text=True)
+
+
+def test_targets_are_set_beside_the_level_above(tmp_path, corpus_paths):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(corpus_paths["十堰市"], corpus / "city.txt")
+    shutil.copy(Path(__file__).parent / "corpus" / "t01_hubei_province_five_year_plan.txt", corpus / "province.txt")
+    Builder(progress=False).build(corpus, tmp_path / "store")
+    client = create_app(tmp_path / "store").test_client()
+    rows = json.loads(client.get("/queries/level-above.json").get_data())["results"]["bindings"]
+    assert rows and all(r["jurisdictionLabel"]["value"] == "十堰市" and r["aboveLabel"]["value"] == "湖北省" for r in rows)
+    for r in rows:
+        difference = float(r["targetValue"]["value"]) - float(r["aboveValue"]["value"])
+        assert r["relation"]["value"] == ("高于上级" if difference > 0 else "低于上级" if difference < 0 else "与上级相同")
+    target = rows[0]["target"]["value"]
+    page = client.get("/" + target.split("/id/", 1)[1], headers=HTML).get_data(as_text=True)
+    assert "Beside the level above" in page and "湖北省" in page.split('class="above"', 1)[1]
+
