@@ -1,8 +1,11 @@
 """The Flask app: its settings, safeguards, access log and blueprints."""
 from __future__ import annotations
 
+import functools
 import time
+from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Flask
 
@@ -50,7 +53,7 @@ def create_app(store_path: str | Path | None = None, endpoint: str | None = None
     app.register_blueprint(gallery.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(entities.bp)  # last: it answers every path under the data base
-    app.wsgi_app = protocol.Endpoint(app.extensions["mzkg.store"], config, app.wsgi_app)
+    app.wsgi_app = protocol.Endpoint(app.extensions["mzkg.store"], config, app.wsgi_app, functools.partial(_query_error_page, app))
 
     @app.errorhandler(404)
     @app.errorhandler(405)
@@ -119,6 +122,18 @@ def _message_page(status: int, title: str, message: str):
     if prefers_html(request.headers.get("Accept")):
         return render_template("error.html", title=title, message=message), status
     return f"{title}: {message}\n", status, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _query_error_page(app, environ, status: int, message: str, query: str | None) -> tuple[bytes, list]:
+    """What a browser that sent /sparql a query it could not answer gets: the message in the site's
+    frame, what it means, and the way back to the editor with the query."""
+    from flask import render_template
+
+    with app.request_context(environ):
+        page = render_template("query-error.html", title=f"{status} {HTTPStatus(status).phrase}", status=status,
+                               message=message, editor="/editor?" + urlencode({"query": query}) if query else "/editor")
+    return page.encode("utf-8"), [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+                                  ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")]
 
 
 def editor_config() -> dict:

@@ -39,10 +39,11 @@ class Endpoint:
     """Answers the query operation at /sparql; hands every other request to `app` (the Flask app's
     wsgi_app), including a GET of /sparql without a query (service description, editor)."""
 
-    def __init__(self, store, config: dict, app):
+    def __init__(self, store, config: dict, app, error_page=None):
         self.store = store  # a serving.Serving
         self.config = config
         self.app = app
+        self.error_page = error_page  # (environ, status, message, query) -> HTML, for browsers
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != PATH:
@@ -52,7 +53,7 @@ class Endpoint:
         if method in ("GET", "HEAD") and not params.keys() & (UPDATE_PARAMETERS | {"query"}):
             return self.app(environ, start_response)
         started = time.monotonic()
-        answer, queries, query_seconds = None, 0, 0.0
+        answer, queries, query_seconds, query = None, 0, 0.0, None
         try:
             if method == "OPTIONS":
                 status, headers, body = 204, [], b""
@@ -67,6 +68,8 @@ class Endpoint:
         except ProtocolError as error:
             status, body = error.status, (error.message + "\n").encode()
             headers = [("Content-Type", "text/plain; charset=utf-8")]
+            if self.error_page is not None and negotiation.prefers_html(environ.get("HTTP_ACCEPT")):
+                body, headers = self.error_page(environ, status, error.message, query)  # a person at a browser
             if status == 405:
                 headers.append(("Allow", "GET, POST, OPTIONS"))
             if error.retry_after is not None:

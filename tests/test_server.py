@@ -444,3 +444,15 @@ def test_targets_are_set_beside_the_level_above(tmp_path, corpus_paths):
     page = client.get("/" + target.split("/id/", 1)[1], headers=HTML).get_data(as_text=True)
     assert "Beside the level above" in page and "湖北省" in page.split('class="above"', 1)[1]
 
+
+
+def test_a_browser_sending_a_bad_query_gets_a_page_back_to_the_editor(client):
+    bad = "SELECT * WHERE { ?s ?p }"
+    page = client.get("/sparql", query_string={"query": bad}, headers=HTML)
+    assert page.status_code == 400 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "syntax error" in text and "<nav" in text  # the message, in the site's frame
+    assert 'href="/editor?query=SELECT+%2A+WHERE+%7B+%3Fs+%3Fp+%7D"' in text  # back to the editor, the query kept
+    assert "Content-Security-Policy" in page.headers
+    plain = client.get("/sparql", query_string={"query": bad}, headers={"Accept": "application/sparql-results+json"})
+    assert plain.status_code == 400 and plain.mimetype == "text/plain" and plain.get_data(as_text=True).count("\n") == 1
