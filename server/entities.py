@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import datetime
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request
 
@@ -139,6 +141,8 @@ def html(node: ox.NamedNode):
         context["document"] = _document(node)
         work = next((v.link.iri for v in properties[IS_VERSION_OF].values if v.link), iri) if IS_VERSION_OF in properties else iri
         context["history"] = _history(work, iri)
+        graph = next((r["g"].value for r in rows if not is_entailed(r["g"].value)), None)
+        context["exports"] = [(fmt.key, f"/export/{graph[len(kg().base):]}.{fmt.key}") for fmt in formats.RDF] if graph else []
     if str(MZ.Indicator) in type_iris:
         context["comparison"], context["chart"] = indicator_comparison(iri)
     if str(MZ.IndicatorTarget) in type_iris:
@@ -175,7 +179,40 @@ def _document(node: ox.NamedNode) -> dict:
     for row in kg().query(query, substitutions={ox.Variable("d"): node}):
         marks.append({"start": int(row["start"].value), "end": int(row["end"].value), "href": href(row["node"].value),
                       "kind": row["type"].value.rsplit("#", 1)[-1], "label": row["label"].value})
-    return {"lines": _lines(full, marks), "counts": _counts(marks), "original": _original(node)}
+    return {"lines": _lines(full, marks), "counts": _counts(marks), "original": _original(node),
+            "contents": _contents(node, full), "citation": _citation(node)}
+
+
+def _contents(node: ox.NamedNode, full: str) -> list[dict]:
+    """The document's sections in order, each with its depth and the line of the text it starts on."""
+    query = f"""SELECT ?d ?section ?label ?depth ?start WHERE {{
+        ?section <{MZ.inDocument}> ?d ; a <{MZ.Section}> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label ;
+                 <{MZ.source}>/<{MZ.startOffset}> ?start . OPTIONAL {{ ?section <{MZ.depth}> ?depth }} }}"""
+    rows = sorted(kg().query(query, substitutions={ox.Variable("d"): node}), key=lambda row: int(row["start"].value))
+    return [{"label": row["label"].value, "depth": int(row["depth"].value) if row["depth"] is not None else 1,
+             "line": full.rfind("\n", 0, int(row["start"].value)) + 1, "href": href(row["section"].value)} for row in rows]
+
+
+def _citation(node: ox.NamedNode) -> str | None:
+    """A reference to the document in the style of GB/T 7714 for an online official document:
+    issuer. title: document number[EB/OL]. (issued)[consulted]. address."""
+    query = f"""SELECT ?d ?title (GROUP_CONCAT(DISTINCT ?issuer; separator="，") AS ?issuers) (SAMPLE(?number) AS ?no)
+        (SAMPLE(?issued) AS ?date) (SAMPLE(?published) AS ?out) (SAMPLE(?url) AS ?address) WHERE {{
+        ?d <http://purl.org/dc/terms/title> ?title .
+        OPTIONAL {{ ?d <{MZ.issuedBy}>/<http://www.w3.org/2000/01/rdf-schema#label> ?issuer }}
+        OPTIONAL {{ ?d <{MZ.documentNumber}> ?number }}
+        OPTIONAL {{ ?d <http://purl.org/dc/terms/issued> ?issued }}
+        OPTIONAL {{ ?d <{MZ.published}> ?published }}
+        OPTIONAL {{ ?d <http://purl.org/dc/terms/source> ?url }} }} GROUP BY ?d ?title"""
+    rows = list(kg().query(query, substitutions={ox.Variable("d"): node}))
+    if not rows:
+        return None
+    row = rows[0]
+    issuers, number = _value(row["issuers"]), _value(row["no"])
+    date = _value(row["date"]) or _value(row["out"])
+    today = datetime.date.today().isoformat()
+    return (f"{issuers + '. ' if issuers else ''}{row['title'].value}{': ' + number if number else ''}[EB/OL]. "
+            f"{'(' + date + ')' if date else ''}[{today}]. {_value(row['address']) or node.value}.")
 
 
 def _history(work: str, shown: str) -> list[dict]:

@@ -456,3 +456,18 @@ def test_a_browser_sending_a_bad_query_gets_a_page_back_to_the_editor(client):
     assert "Content-Security-Policy" in page.headers
     plain = client.get("/sparql", query_string={"query": bad}, headers={"Accept": "application/sparql-results+json"})
     assert plain.status_code == 400 and plain.mimetype == "text/plain" and plain.get_data(as_text=True).count("\n") == 1
+
+
+def test_a_document_page_has_its_contents_a_citation_and_its_graph(client):
+    path = "/doc/420100-plan-2021-2025-173a49595f5e3d4ffa06bcb94dd98e86"
+    page = client.get(path, headers=HTML).get_data(as_text=True)
+    contents = page.split('<nav class="contents"', 1)[1].split("</nav>", 1)[0]
+    anchors = re.findall(r'href="#(o\d+)"', contents)
+    assert len(anchors) >= 5 and all(f'id="{a}"' in page for a in anchors)  # each entry jumps to its line
+    citation = page.split('id="citation">', 1)[1].split("</span>", 1)[0]
+    assert "武汉市民政事业发展“十四五”规划" in citation and "[EB/OL]" in citation
+    exports = re.findall(r'<a href="(/export/graph/doc/[^"]+)">', page)
+    assert {e.rsplit(".", 1)[1] for e in exports} >= {"ttl", "trig", "nq", "jsonld"}
+    turtle = client.get(next(e for e in exports if e.endswith(".ttl")))
+    graph = Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+    assert (URIRef("https://w3id.org/mzkg/id" + path), None, None) in graph
