@@ -21,6 +21,11 @@ class Parameter:
     kind: str
     description: str
 
+    @property
+    def classes(self) -> set[str]:
+        """The ontology classes an IRI parameter's description names (mz:Indicator …): what it expects."""
+        return set(re.findall(r"\bmz:(\w+)", self.description))
+
 
 @dataclass
 class SavedQuery:

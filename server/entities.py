@@ -2,14 +2,15 @@
 and as RDF (Turtle, N-Triples, JSON-LD, RDF/XML) by Accept header or file suffix."""
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-import datetime
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request
 
+from mzkg import queries
 from mzkg.kg import formats
 from mzkg.ontology import MZ
 
@@ -137,6 +138,7 @@ def html(node: ox.NamedNode):
         "incoming": [(names[p], subjects) for p, subjects in incoming.items()], "names": names,
         "formats": SUFFIXES, "passage": _passage(node), "document": None, "chart": None, "comparison": None, "above": None,
     }
+    context["queries_here"] = _queries_about(iri, {t.rsplit("#", 1)[-1] for t in type_iris if t.startswith(str(MZ))})
     if str(MZ.PolicyDocument) in type_iris or str(MZ.DocumentVersion) in type_iris:
         context["document"] = _document(node)
         work = next((v.link.iri for v in properties[IS_VERSION_OF].values if v.link), iri) if IS_VERSION_OF in properties else iri
@@ -148,6 +150,13 @@ def html(node: ox.NamedNode):
     if str(MZ.IndicatorTarget) in type_iris:
         context["above"] = level_above("target", iri).get(iri, [])
     return render_template("entity.html", **context), {"Vary": "Accept"}
+
+
+def _queries_about(iri: str, classes: set[str]) -> list[tuple[str, str]]:
+    """The saved queries with a parameter that expects a resource of one of these classes, each
+    linked with this resource filled in."""
+    return [(saved.title, f"/queries/{saved.name}?{urlencode({p.name: iri})}")
+            for saved in queries.all_queries() for p in saved.parameters if p.classes & classes]
 
 
 def _passage(node: ox.NamedNode) -> dict | None:

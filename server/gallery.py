@@ -1,7 +1,7 @@
 """The saved queries: a gallery, a form per query, results as a table, JSON and CSV downloads."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, g, render_template, request
@@ -10,7 +10,8 @@ from mzkg import queries
 from mzkg.kg.query import QueryError, bind
 
 from .comparison import chart_data, solutions
-from .labels import links
+from . import label_search
+from .labels import iri_for_path, links
 from .state import kg
 
 bp = Blueprint("gallery", __name__)
@@ -31,9 +32,13 @@ def show(name: str, fmt: str | None = None):
         abort(404)
     values = {k: v for k, v in request.args.items() if v != ""}
     try:
-        substitutions = bind(saved, values)
-    except QueryError as error:
-        return render_template("error.html", title="Bad parameter", message=str(error)), 400
+        substitutions = bind(saved, resolved(saved, values))
+    except (QueryError, Unresolved) as error:
+        if fmt is not None:
+            return Response(f"{error}\n", status=400, mimetype="text/plain")
+        return render_template("query.html", title=saved.title, saved=saved, values=values, table=None, error=str(error),
+                               choices=getattr(error, "choices", []), query_string="",
+                               editor_query=urlencode({"query": saved.text})), 400
     ready = all(p.name in values for p in saved.parameters)
     if fmt is not None:
         if fmt not in DOWNLOADS:
@@ -50,6 +55,44 @@ def show(name: str, fmt: str | None = None):
     table = _table(kg().query(saved.text, substitutions=substitutions)) if ready else None
     return render_template("query.html", title=saved.title, saved=saved, values=values, table=table,
                            query_string=urlencode(values), editor_query=urlencode({"query": saved.text}))
+
+
+class Unresolved(ValueError):
+    """A parameter's value names no resource, or several (its `choices`: label and IRI)."""
+
+    def __init__(self, message: str, choices: list | None = None):
+        super().__init__(message)
+        self.choices = choices or []
+
+
+def resolved(saved, values: dict[str, str]) -> dict[str, str]:
+    """The values with every IRI parameter given as a label or as a page of this site replaced by
+    the IRI it names; an IRI is kept as it is."""
+    out = dict(values)
+    for p in saved.parameters:
+        value = values.get(p.name, "").strip()
+        if p.kind != "iri" or not value or value.startswith("<"):
+            continue
+        host = request.host_url
+        if value.startswith(host) or value.startswith("/"):  # a page of this site
+            path = value[len(host):] if value.startswith(host) else value[1:]
+            out[p.name] = iri_for_path(unquote(path.split("#", 1)[0].split("?", 1)[0]))
+        elif not value.startswith(("http://", "https://", "urn:")):
+            out[p.name] = _by_label(p, value)
+    return out
+
+
+def _by_label(p, label: str) -> str:
+    found = label_search.exact(label, p.classes or None)
+    if len(found) == 1:
+        return found[0]
+    expected = f" ({', '.join(sorted(p.classes))})" if p.classes else ""
+    if not found:
+        raise Unresolved(f"{p.name}: nothing{expected} is labelled “{label}”; give a label as pages show it "
+                         "(e.g. 武汉市), the address of its page, or its IRI")
+    names = links(set(found))
+    raise Unresolved(f"{p.name}: several resources{expected} are labelled “{label}”; choose one",
+                     [(names[iri].label, iri) for iri in found])
 
 
 def _table(result) -> dict:

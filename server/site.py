@@ -12,16 +12,14 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from mzkg import queries
 from mzkg.kg import formats
 from mzkg.kg import search as search_index
-from mzkg.loaders.normalize import normalize_label
 from mzkg.kg.vocabulary import shapes_graph
 from mzkg.ontology import ONTOLOGY_IRI, ontology_file
 
-from . import negotiation
+from . import label_search, negotiation
 from .labels import href, links, short
 from .state import kg
 
 bp = Blueprint("site", __name__)
-SEARCH_LIMIT = 50
 
 
 @bp.route("/")
@@ -61,7 +59,7 @@ def search():
     pages), and beside them the resources whose labels match."""
     q = request.args.get("q", "").strip()
     found, error = _text_search(q) if q else (None, None)
-    labels = _search(q) if q else []
+    labels = label_search.search(q) if q else []
     pages = -(-found.documents // PER_PAGE) if found else 0
     named = ({value for value, _ in found.facets["areas"]} | {ONTOLOGY_IRI + "#" + value for value, _ in found.facets["kind"]}
              if found else set())
@@ -82,7 +80,7 @@ def search_json():
         return {"error": f"q: {error}"}, 400
     answer = {**search_index.results_json(found, href), "page": _page(), "per_page": PER_PAGE}
     if request.args.get("labels"):  # the label hits too (their index is built once per generation, slowly on large stores)
-        answer["labels"] = [{"label": r["matched"], "page": r["link"].href, "iri": r["link"].iri} for r in _search(q)]
+        answer["labels"] = [{"label": r["matched"], "page": r["link"].href, "iri": r["link"].iri, "types": r["types"]} for r in label_search.search(q)]
     return answer
 
 
@@ -114,56 +112,6 @@ def _index(snapshot: str | None) -> "search_index.Index | None":
     """The text index published with the snapshot being served (each snapshot has its own)."""
     path = search_index.index_of(Path(snapshot)) if snapshot else None
     return search_index.Index(path) if path is not None and path.exists() else None
-
-
-def _search(q: str) -> list[dict]:
-    wanted = normalize_label(q).lower()
-    scored = []
-    for label, folded, iri, priority in _label_index(kg().generation, getattr(kg().store, "snapshot", None)):
-        position = folded.find(wanted)
-        if position < 0:
-            continue
-        rank = 0 if folded == wanted else (1 if position == 0 else 2)
-        scored.append((rank, priority, len(folded), label, iri))
-    scored.sort()
-    best: dict[str, tuple] = {}
-    for entry in scored:
-        best.setdefault(entry[-1], entry)
-    top = sorted(best.values())[:SEARCH_LIMIT]
-    names = links({entry[-1] for entry in top})
-    types = _types({entry[-1] for entry in top})
-    return [{"matched": label, "link": names[iri], "types": types.get(iri, [])} for *_, label, iri in top]
-
-
-# Concepts and documents rank before the many statements that mention them.
-_PRIORITY = {"PolicyDocument": 0, "Indicator": 1, "TargetGroup": 1, "PolicyArea": 1, "AdministrativeUnit": 2,
-             "PolicyInstrument": 2, "GovernmentBody": 2, "ProjectBox": 3, "Measure": 3}
-
-
-@lru_cache(maxsize=2)
-def _label_index(generation: int, snapshot: str | None) -> list[tuple[str, str, str, int]]:
-    """(label, folded label, IRI, priority) for every labelled document, concept, unit, instrument, body,
-    box and measure (the many other parts are found by the text search); rebuilt when the store's
-    generation changes."""
-    ranks = " ".join(f"(<{ONTOLOGY_IRI}#{name}> {rank})" for name, rank in _PRIORITY.items())
-    query = f"""SELECT ?s ?l (MIN(?rank) AS ?priority) WHERE {{
-        VALUES ?p {{ <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#prefLabel>
-                    <http://www.w3.org/2004/02/skos/core#altLabel> <http://purl.org/dc/terms/title> }}
-        VALUES (?type ?rank) {{ {ranks} }}
-        ?s a ?type ; ?p ?l FILTER(isIRI(?s))
-    }} GROUP BY ?s ?l"""
-    return [(row["l"].value, normalize_label(row["l"].value).lower(), row["s"].value, int(row["priority"].value))
-            for row in kg().query(query)]
-
-
-def _types(iris: set[str]) -> dict[str, list[str]]:
-    if not iris:
-        return {}
-    values = " ".join(f"<{i}>" for i in iris)
-    found = defaultdict(list)
-    for row in kg().query(f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t FILTER(STRSTARTS(STR(?t), \"{ONTOLOGY_IRI}\")) }}"):
-        found[row["s"].value].append(row["t"].value.rsplit("#", 1)[-1])
-    return found
 
 
 @bp.route("/ontology")

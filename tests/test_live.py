@@ -413,3 +413,21 @@ def test_a_citys_target_is_shown_beside_its_provinces(city_and_province, page):
     page.wait_for_load_state()
     assert page.locator("section.passage").is_visible() and "湖北" in page.locator("section.passage").inner_text()
 
+
+
+@pytest.mark.browser
+def test_a_saved_query_takes_a_city_by_its_name(server, page):
+    page.goto(server + "/queries/binding-targets")
+    field = page.locator("input[name=city]")
+    field.click()
+    page.keyboard.type("武汉")
+    page.wait_for_selector("input[name=city][data-offered]")
+    offered = page.evaluate("() => [...document.querySelectorAll('#choices-city option')].map(o => o.value)")
+    assert "武汉市" in offered  # offered as the reader types
+    field.fill("武汉市")
+    page.click("form.params button")
+    page.wait_for_load_state()
+    assert int(page.locator("p.count").inner_text().split()[0]) > 0
+    page.screenshot(path=str(ARTIFACTS / "picker-by-name.png"))
+    page.goto(server + "/queries/binding-targets?city=" + "不存在")
+    assert page.locator("p.error").is_visible() and page.locator("input[name=city]").input_value() == "不存在"

@@ -471,3 +471,31 @@ def test_a_document_page_has_its_contents_a_citation_and_its_graph(client):
     turtle = client.get(next(e for e in exports if e.endswith(".ttl")))
     graph = Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
     assert (URIRef("https://w3id.org/mzkg/id" + path), None, None) in graph
+
+
+def test_saved_query_parameters_take_a_label_or_a_page_address(client):
+    iri = "https://w3id.org/mzkg/id/unit/420100000000"
+    by_iri = client.get("/queries/binding-targets", query_string={"city": iri}).get_data(as_text=True)
+    rows = by_iri.split('<p class="count">', 1)[1].split(" ", 1)[0]
+    assert int(rows) > 0
+    for value in ("武汉市", "http://localhost/unit/420100000000", "/unit/420100000000"):
+        page = client.get("/queries/binding-targets", query_string={"city": value})
+        assert page.status_code == 200, value
+        assert page.get_data(as_text=True).split('<p class="count">', 1)[1].split(" ", 1)[0] == rows, value
+    csv_by_label = client.get("/queries/binding-targets.csv", query_string={"city": "武汉市"})
+    assert csv_by_label.status_code == 200 and csv_by_label.get_data() == client.get(
+        "/queries/binding-targets.csv", query_string={"city": iri}).get_data()
+    wrong = client.get("/queries/binding-targets", query_string={"city": "不存在的城市"})
+    text = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and "nothing (AdministrativeUnit) is labelled “不存在的城市”" in text
+    assert 'value="不存在的城市"' in text and '<form class="params"' in text  # the form is kept
+    by_label = client.get("/queries/compare-indicator", query_string={"indicator": "养老机构护理型床位占比"})
+    assert by_label.status_code == 200 and int(by_label.get_data(as_text=True).split('<p class="count">', 1)[1].split(" ", 1)[0]) >= 6
+
+
+def test_entity_pages_link_to_their_queries_filled_in(client):
+    unit = client.get("/unit/420100000000", headers=HTML).get_data(as_text=True)
+    assert 'href="/queries/binding-targets?city=https%3A%2F%2Fw3id.org%2Fmzkg%2Fid%2Funit%2F420100000000"' in unit
+    indicator = client.get("/indicator/nursing-bed-share", headers=HTML).get_data(as_text=True)
+    link = re.search(r'<p class="queries-here">.*?href="(/queries/compare-indicator\?[^"]+)"', indicator).group(1)
+    assert client.get(link.replace("&amp;", "&")).status_code == 200
