@@ -86,6 +86,7 @@ def graph_name(iri: str, path: str, requested: str | None):
 
 
 IS_VERSION_OF = "http://purl.org/dc/terms/isVersionOf"
+INBOUND_SHOWN = 300  # links to a resource its HTML page lists (grouped by property; the rest in the editor)
 INBOUND = 1000  # links to a resource an RDF page lists at most (a document has thousands of parts)
 
 
@@ -110,7 +111,8 @@ def html(node: ox.NamedNode):
     rows = list(kg().query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("s"): node}))
     if not rows:
         abort(404)
-    inbound = list(kg().query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 300", substitutions={ox.Variable("o"): node}))
+    inbound = list(kg().query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {INBOUND_SHOWN}",
+                              substitutions={ox.Variable("o"): node}))
     names = links({iri} | {r["p"].value for r in rows} | {r["o"].value for r in rows if isinstance(r["o"], ox.NamedNode)}
                   | {r["s"].value for r in inbound} | {r["p"].value for r in inbound})
     properties: dict[str, Property] = {}
@@ -132,10 +134,14 @@ def html(node: ox.NamedNode):
     incoming = defaultdict(list)
     for row in inbound:
         incoming[row["p"].value].append(names[row["s"].value])
+    totals = {row["p"].value: int(row["n"].value) for row in kg().query(
+        "SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p", substitutions={ox.Variable("o"): node})} \
+        if len(inbound) >= INBOUND_SHOWN else {p: len(subjects) for p, subjects in incoming.items()}
     type_iris = {t.iri for t in types}
     context = {
         "title": names[iri].label, "iri": iri, "types": types, "properties": list(properties.values()),
-        "incoming": [(names[p], subjects) for p, subjects in incoming.items()], "names": names,
+        "incoming": [(names[p], sorted(subjects, key=lambda link: link.label), totals.get(p, len(subjects)), _all_linking(p, iri))
+                     for p, subjects in sorted(incoming.items(), key=lambda item: names[item[0]].label)], "names": names,
         "formats": SUFFIXES, "passage": _passage(node), "document": None, "chart": None, "comparison": None, "above": None,
     }
     context["queries_here"] = _queries_about(iri, {t.rsplit("#", 1)[-1] for t in type_iris if t.startswith(str(MZ))})
@@ -150,6 +156,13 @@ def html(node: ox.NamedNode):
     if str(MZ.IndicatorTarget) in type_iris:
         context["above"] = level_above("target", iri).get(iri, [])
     return render_template("entity.html", **context), {"Vary": "Accept"}
+
+
+def _all_linking(predicate: str, iri: str) -> str:
+    """The editor, with a query for everything that links to iri by predicate."""
+    query = (f"SELECT ?s ?label WHERE {{\n  ?s <{predicate}> <{iri}> .\n"
+             "  OPTIONAL { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }\n} ORDER BY ?label")
+    return "/editor?" + urlencode({"query": query})
 
 
 def _queries_about(iri: str, classes: set[str]) -> list[tuple[str, str]]:
