@@ -61,6 +61,9 @@ def random_abox(seed: int, size: int = 400) -> Graph:
         else:
             g.add((rng.choice(people), rng.choice(properties), rng.choice(people)))
     g.add((rng.choice(people), MZ.ordinal, Literal(3)))
+    inner, middle, outer = rng.sample(people, 3)  # a chain for the transitive mz:partOf, whatever else was drawn
+    g.add((inner, MZ.partOf, middle))
+    g.add((middle, MZ.partOf, outer))
     return g
 
 
