@@ -135,7 +135,7 @@ def html(node: ox.NamedNode):
     for row in inbound:
         incoming[row["p"].value].append(names[row["s"].value])
     totals = {row["p"].value: int(row["n"].value) for row in kg().query(
-        "SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p", substitutions={ox.Variable("o"): node})} \
+        f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {node} }} GROUP BY ?p")} \
         if len(inbound) >= INBOUND_SHOWN else {p: len(subjects) for p, subjects in incoming.items()}
     type_iris = {t.iri for t in types}
     context = {
