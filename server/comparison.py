@@ -29,6 +29,10 @@ def _value(term) -> str:
     return term.value if term is not None else ""
 
 
+def _sign(term) -> str:
+    return COMPARATOR_SIGNS.get(_value(term), _value(term))
+
+
 def _number(term) -> float | None:
     try:
         return float(term.value) if term is not None else None
@@ -57,7 +61,7 @@ def indicator_comparison(iri: str) -> tuple[list[dict], str | None]:
     table = [{
         "place": _value(row["jurisdictionLabel"]), "level": _value(row["level"]),
         "document": _value(row["planTitle"]) or _value(row["plan"]), "document_href": href(row["plan"].value),
-        "label": _value(row["indicatorLabel"]), "year": _value(row["targetYear"]), "comparator": COMPARATOR_SIGNS.get(_value(row["comparator"]), _value(row["comparator"])),
+        "label": _value(row["indicatorLabel"]), "year": _value(row["targetYear"]), "comparator": _sign(row["comparator"]),
         "value": _value(row["targetValue"]) or _value(row["targetText"]), "unit": _value(row["unit"]),
         "baseline": _value(row["baselineValue"]), "baseline_year": _value(row["baselineYear"]),
         "achieved": _value(row["actualValue"]), "achieved_year": _value(row["actualYear"]),
@@ -78,7 +82,7 @@ def level_above(variable: str, iri: str) -> dict[str, list[dict]]:
         above[row["target"].value].append({
             "place": _value(row["aboveLabel"]), "document_href": href(row["abovePlan"].value),
             "target_href": href(row["aboveTarget"].value), "relation": _value(row["relation"]),
-            "value": COMPARATOR_SIGNS.get(_value(row["aboveComparator"]), _value(row["aboveComparator"])) + _value(row["aboveValue"]),
+            "value": _sign(row["aboveComparator"]) + _value(row["aboveValue"]),
             "unit": _value(row["unit"]), "year": _value(row["targetYear"]),
         })
     return dict(above)
