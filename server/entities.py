@@ -14,7 +14,7 @@ from mzkg import queries
 from mzkg.kg import formats
 from mzkg.ontology import MZ
 
-from . import negotiation
+from . import document_text, negotiation
 from .comparison import indicator_comparison, level_above
 from .labels import Link, href, iri_for_path, links, short
 from .state import kg
@@ -201,7 +201,8 @@ def _document(node: ox.NamedNode) -> dict:
     for row in kg().query(query, substitutions={ox.Variable("d"): node}):
         marks.append({"start": int(row["start"].value), "end": int(row["end"].value), "href": href(row["node"].value),
                       "kind": row["type"].value.rsplit("#", 1)[-1], "label": row["label"].value})
-    return {"lines": _lines(full, marks), "counts": _counts(marks), "original": _original(node),
+    return {"blocks": document_text.blocks(full, marks, document_text.tables_of(node)), "counts": _counts(marks),
+            "original": _original(node),
             "contents": _contents(node, full), "citation": _citation(node)}
 
 
@@ -271,29 +272,6 @@ def _original(node: ox.NamedNode) -> dict | None:
     row = rows[0]
     return {"name": row["name"].value, "type": row["type"].value.rsplit("media-types/", 1)[-1],
             "size": int(row["size"].value), "href": href(row["url"].value)}
-
-
-def _lines(full: str, marks: list[dict]) -> list[dict]:
-    lines, offset = [], 0
-    for text in full.split("\n"):
-        start, end = offset, offset + len(text)
-        offset = end + 1
-        if not text.strip():
-            continue
-        inside = [m for m in marks if start <= m["start"] and m["end"] <= end + 1]
-        blocks = [m for m in inside if m["kind"] in ("Measure", "Goal", "ProjectBox", "ProjectItem", "Section")]
-        targets = sorted({(m["start"], m["end"]): m for m in inside if m["kind"] == "IndicatorTarget"}.values(),
-                         key=lambda m: m["start"])
-        pieces, cursor = [], start
-        for m in targets:
-            if m["start"] < cursor:
-                continue
-            pieces.append({"text": full[cursor:m["start"]]})
-            pieces.append({"text": full[m["start"]:m["end"]], "mark": m})
-            cursor = m["end"]
-        pieces.append({"text": full[cursor:end]})
-        lines.append({"start": start, "pieces": pieces, "blocks": blocks})
-    return lines
 
 
 def _counts(marks: list[dict]) -> dict[str, int]:

@@ -431,3 +431,17 @@ def test_a_saved_query_takes_a_city_by_its_name(server, page):
     page.screenshot(path=str(ARTIFACTS / "picker-by-name.png"))
     page.goto(server + "/queries/binding-targets?city=" + "不存在")
     assert page.locator("p.error").is_visible() and page.locator("input[name=city]").input_value() == "不存在"
+
+
+@pytest.mark.browser
+def test_a_target_read_from_a_table_leads_to_its_row(server, page):
+    page.goto(server + "/indicator/nursing-bed-share")
+    rows = page.locator("#comparison tbody tr")
+    k = next(k for k in range(rows.count()) if rows.nth(k).locator("td").first.inner_text() == "景德镇市"
+             and rows.nth(k).locator("td").nth(9).inner_text().strip())  # a binding target: from the indicator table
+    rows.nth(k).locator("td").nth(11).locator("a").click()
+    page.wait_for_load_state()
+    assert page.evaluate("() => document.querySelector(':target').tagName") == "TR"  # the row, in a table
+    cells = page.evaluate("() => document.querySelector(':target').cells.length")
+    assert cells >= 4
+    page.screenshot(path=str(ARTIFACTS / "document-table-row.png"))

@@ -512,3 +512,32 @@ def test_links_here_are_counted_and_the_rest_is_one_click_away(client, path, at_
     assert more and int(more.group(2)) == total - 50
     editor = client.get(more.group(1).replace("&amp;", "&"))
     assert editor.status_code == 200 and path.rsplit("/", 1)[1] in editor.get_data(as_text=True)
+
+
+JINGDEZHEN = "/doc/360200-plan-2021-2025-40369e1fb5d7ea1a8d37409e62daa7ce"
+
+
+def _targets_anchored_in_tables(client, store: KnowledgeStore, document: str) -> None:
+    page = client.get("/" + document.split("/id/", 1)[1], headers=HTML).get_data(as_text=True)
+    first = page.split('<table class="doc-table"', 1)[1].split("</table>", 1)[0]
+    widths = [row.count("<td") for row in re.findall(r'<tr id="o\d+" class="row[^"]*">(.*?)</tr>', first)]
+    assert len(widths) >= 4 and max(set(widths), key=widths.count) >= 4  # rows of cells, not one cell per line
+    starts = {int(r["s"].value) for r in store.query(
+        "PREFIX mz: <https://w3id.org/mzkg/ontology#> SELECT ?s WHERE { ?t a mz:IndicatorTarget ; "
+        f"mz:inDocument <{document}> ; mz:source/mz:startOffset ?s }}")}
+    missing = [s for s in starts if f'id="o{s}"' not in page]
+    assert starts and not missing  # a target's "source" link lands on its row or its mark
+
+
+def test_a_pipe_table_is_shown_as_a_table_with_every_target_anchored(test_corpus_built):
+    store = KnowledgeStore.open(test_corpus_built, read_only=True)
+    document = next(iter(store.query("SELECT ?d WHERE { ?d <http://purl.org/dc/terms/title> ?t "
+                                     "FILTER(CONTAINS(?t, \"潍坊市\")) }")))["d"].value
+    _targets_anchored_in_tables(create_app(test_corpus_built).test_client(), store, document)
+
+
+def test_indicator_tables_are_shown_as_tables_with_every_target_anchored(client, built):
+    _targets_anchored_in_tables(client, KnowledgeStore.open(built[0], read_only=True), "https://w3id.org/mzkg/id" + JINGDEZHEN)
+    page = client.get(JINGDEZHEN, headers=HTML).get_data(as_text=True)
+    assert page.count('<table class="doc-table"') >= 2
+    assert 'colspan="5"' in page  # a note inside a table runs across it
